@@ -1,0 +1,164 @@
+//! Allocation groups: named buckets of heap bytes, one per component.
+
+use std::cell::Cell;
+use std::marker::PhantomData;
+use std::sync::Mutex;
+
+use tracking_allocator::{AllocationGroupToken, AllocationGuard, AllocationRegistry};
+
+use super::slots::{self, HeapStats, MAX_SLOTS, ROOT_SLOT};
+
+thread_local! {
+    /// The heapbound group active on this thread, so a new group knows its parent.
+    static CURRENT_SLOT: Cell<usize> = const { Cell::new(ROOT_SLOT) };
+}
+
+/// Tokens whose slots are free for reuse. Group ids only grow in
+/// `tracking-allocator`, so recycling tokens keeps them inside `MAX_SLOTS`
+/// however many bots a fuzzer creates.
+static POOL: Mutex<Vec<AllocationGroupToken>> = Mutex::new(Vec::new());
+
+/// An allocation group: every byte allocated on a thread while the group is
+/// entered is charged to it, and to each of its ancestors.
+///
+/// ```
+/// use heapbound::heap::Group;
+/// let mut cache = Group::new();
+/// let data = {
+///     let _in_cache = cache.enter();
+///     vec![0u8; 100]
+/// };
+/// // Without heapbound's allocator installed the counters stay at zero.
+/// assert!(cache.stats().live_bytes == 100 || !heapbound::heap::is_tracking());
+/// drop(data);
+/// ```
+pub struct Group {
+    token: Option<AllocationGroupToken>,
+    slot: usize,
+}
+
+impl Group {
+    /// A new group whose parent is the group entered on this thread (the
+    /// process root when none is).
+    pub fn new() -> Group {
+        let parent = CURRENT_SLOT.with(Cell::get);
+        Group::with_parent_slot(parent)
+    }
+
+    /// A new group charged to `parent` as well.
+    pub fn child_of(parent: &Group) -> Group {
+        Group::with_parent_slot(parent.slot)
+    }
+
+    fn with_parent_slot(parent: usize) -> Group {
+        slots::ensure_tracker();
+        let token = AllocationRegistry::untracked(|| {
+            let recycled = POOL.lock().ok().and_then(|mut pool| pool.pop());
+            recycled.or_else(AllocationGroupToken::register)
+        });
+        let slot = token
+            .as_ref()
+            .map(|token| token.id().as_usize().get())
+            .filter(|&slot| slot < MAX_SLOTS);
+        match (token, slot) {
+            (Some(token), Some(slot)) => {
+                slots::slot(slot).claim(parent);
+                Group {
+                    token: Some(token),
+                    slot,
+                }
+            }
+            // Out of ids: the group still works as a scope for the allocator,
+            // but its bytes land in the root slot and `stats` reads zero.
+            (token, _) => Group {
+                token,
+                slot: ROOT_SLOT,
+            },
+        }
+    }
+
+    /// Makes this group the one charged for allocations on this thread until
+    /// the returned guard drops.
+    pub fn enter(&mut self) -> Entered<'_> {
+        let previous = CURRENT_SLOT.with(|current| current.replace(self.slot));
+        Entered {
+            guard: self.token.as_mut().map(AllocationGroupToken::enter),
+            previous,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// Runs `f` inside this group.
+    pub fn run<R>(&mut self, f: impl FnOnce() -> R) -> R {
+        let _entered = self.enter();
+        f()
+    }
+
+    /// The group's counters, including those of its child groups.
+    pub fn stats(&self) -> HeapStats {
+        if self.slot == ROOT_SLOT {
+            return HeapStats::default();
+        }
+        slots::slot(self.slot).stats()
+    }
+
+    /// Live bytes of this group and its children.
+    pub fn live_bytes(&self) -> u64 {
+        self.stats().live_bytes
+    }
+
+    /// Starts a new peak measurement from the current live bytes.
+    pub fn reset_peak(&self) {
+        if self.slot != ROOT_SLOT {
+            slots::slot(self.slot).reset_peak();
+        }
+    }
+}
+
+impl Default for Group {
+    fn default() -> Self {
+        Group::new()
+    }
+}
+
+impl std::fmt::Debug for Group {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Group")
+            .field("slot", &self.slot)
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        let Some(token) = self.token.take() else {
+            return;
+        };
+        // A group that still owns bytes is never reused: whoever frees them
+        // later would otherwise be charged to the slot's next owner.
+        if self.slot != ROOT_SLOT && slots::slot(self.slot).live() == 0 {
+            AllocationRegistry::untracked(|| {
+                if let Ok(mut pool) = POOL.lock() {
+                    pool.push(token);
+                }
+            });
+        } else {
+            std::mem::forget(token);
+        }
+    }
+}
+
+/// Guard returned by [`Group::enter`]; leaving it restores the previous group.
+pub struct Entered<'a> {
+    guard: Option<AllocationGuard<'a>>,
+    previous: usize,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl Drop for Entered<'_> {
+    fn drop(&mut self) {
+        CURRENT_SLOT.with(|current| current.set(self.previous));
+        drop(self.guard.take());
+    }
+}

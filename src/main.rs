@@ -1,0 +1,4 @@
+#[global_allocator]
+static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllocator::system();
+
+fn main() {}

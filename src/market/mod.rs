@@ -1,0 +1,7 @@
+//! Market data: validated candles and the seeded generator.
+
+mod candle;
+mod generator;
+
+pub use candle::{Candle, CandleError};
+pub use generator::{CandleGenerator, MarketParams, Regime};
