@@ -22,8 +22,14 @@
 //! The crate has two halves: the bot under test ([`market`], [`bot`],
 //! [`bounded`]) and the harness that measures it ([`heap`], [`sim`]).
 #![warn(missing_docs)]
+// A `Violation` is returned once per failed run; boxing it would add an
+// allocation on the error path for no gain.
+#![allow(clippy::result_large_err)]
 
 pub mod bot;
 pub mod bounded;
+pub mod harness;
 pub mod heap;
+pub mod leak;
 pub mod market;
+pub mod sim;

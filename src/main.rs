@@ -1,4 +1,10 @@
+//! The `heapbound` command line.
+
 #[global_allocator]
 static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllocator::system();
 
-fn main() {}
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

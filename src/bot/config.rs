@@ -45,7 +45,7 @@ pub enum StrategyConfig {
 
 impl Default for StrategyConfig {
     fn default() -> Self {
-        StrategyConfig::MaCrossover { fast: 10, slow: 30 }
+        StrategyConfig::MaCrossover { fast: 20, slow: 60 }
     }
 }
 
@@ -100,7 +100,7 @@ impl Default for BotConfig {
             symbol: "BTCUSDT".to_string(),
             strategy: StrategyConfig::default(),
             initial_capital: 10_000 * CASH_UNITS_PER_QUOTE,
-            fee_bps: 10,
+            fee_bps: 2,
             max_sessions: 1_000,
             eviction: Eviction::Fifo,
             max_payload_bytes: 1_024,

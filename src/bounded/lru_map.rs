@@ -208,6 +208,28 @@ impl<K: Hash + Eq + Clone, V> LruMap<K, V> {
         })
     }
 
+    /// Heap bytes a map of `capacity` entries reserves at construction (slab
+    /// plus hash table), and therefore holds for its whole life.
+    pub fn reserved_bytes(capacity: usize) -> usize {
+        let slab = capacity * std::mem::size_of::<Node<K, V>>();
+        // hashbrown: buckets are a power of two holding 7/8 entries each,
+        // one slot of (key, slot index) plus one control byte per bucket,
+        // plus a 16-byte control group.
+        let wanted = capacity * 2;
+        let buckets = if wanted < 8 {
+            if wanted < 4 {
+                4
+            } else {
+                8
+            }
+        } else {
+            (wanted * 8 / 7).next_power_of_two()
+        };
+        let entry = std::mem::size_of::<(K, u32)>();
+        let table = (buckets * entry).next_multiple_of(16) + buckets + 16;
+        slab + table
+    }
+
     /// Entries held.
     pub fn len(&self) -> usize {
         self.index.len()

@@ -143,9 +143,8 @@ impl Drop for Group {
                     pool.push(token);
                 }
             });
-        } else {
-            std::mem::forget(token);
         }
+        // Otherwise the token is dropped here and its id never handed out again.
     }
 }
 

@@ -141,13 +141,13 @@ impl CandleGenerator {
     /// (drift, noise amplitude) in ppm per candle for the current regime.
     fn drift_and_noise(&self) -> (i64, i64) {
         match self.regime {
-            Regime::TrendUp => (300, 2_000),
-            Regime::TrendDown => (-300, 2_000),
-            Regime::Sideways => (0, 1_000),
-            Regime::VolatilityBurst => (0, 8_000),
+            Regime::TrendUp => (40, 1_200),
+            Regime::TrendDown => (-40, 1_200),
+            Regime::Sideways => (0, 800),
+            Regime::VolatilityBurst => (0, 5_000),
             Regime::Gap => (0, 1_500),
             Regime::FlashCrash if self.crash_left > 0 => (-30_000, 5_000),
-            Regime::FlashCrash => (3_000, 2_000),
+            Regime::FlashCrash => (1_500, 1_500),
         }
     }
 

@@ -1,0 +1,72 @@
+//! The command line: one module per subcommand.
+
+mod simulate;
+mod units;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// heapbound: proves a long-running trading bot stays inside its memory budget.
+#[derive(Parser, Debug)]
+#[command(
+    name = "heapbound",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Without a subcommand, `simulate` runs with these flags.
+    #[command(flatten)]
+    simulate: simulate::SimulateArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the bot over generated candles and report heap, bounds and verdict
+    /// (the default when no subcommand is given).
+    Simulate(simulate::SimulateArgs),
+}
+
+/// How a run ended, as an exit code: 0 pass, 1 a check failed, 2 usage.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every check held.
+    Pass,
+    /// A bound, ceiling, budget or invariant broke.
+    Fail,
+}
+
+/// A problem with the command line or its inputs: exit code 2.
+#[derive(Debug)]
+pub struct UsageError {
+    message: String,
+}
+
+impl UsageError {
+    /// An error about one flag or input.
+    pub fn flag(flag: &str, reason: &str) -> UsageError {
+        UsageError {
+            message: format!("{flag}: {reason}"),
+        }
+    }
+}
+
+/// Parses the command line, runs it and maps the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Simulate(args)) => simulate::run(&args),
+        None => simulate::run(&cli.simulate),
+    };
+    match result {
+        Ok(Outcome::Pass) => ExitCode::SUCCESS,
+        Ok(Outcome::Fail) => ExitCode::from(1),
+        Err(error) => {
+            eprintln!("error: {}", error.message);
+            ExitCode::from(2)
+        }
+    }
+}

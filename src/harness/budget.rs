@@ -1,0 +1,41 @@
+//! Memory budgets that follow from a config: bound x record size plus a
+//! fixed overhead, computed from the types, never tuned per test.
+
+use std::mem::size_of;
+
+use crate::bot::{BotConfig, MetricSample, COMPONENT_NAMES};
+use crate::bounded::{LruMap, Session, Trade};
+use crate::market::Candle;
+
+/// Slack per component for allocator rounding of small boxes.
+pub const COMPONENT_OVERHEAD: u64 = 64;
+/// The bot's own small allocations outside its components (symbol strings).
+pub const BOT_OVERHEAD: u64 = 256;
+/// Room for the strategy's boxed state (running sums, periods).
+pub const STRATEGY_STATE: u64 = 128;
+
+/// Heap bytes each component may hold, in [`COMPONENT_NAMES`] order.
+pub fn component_budgets(config: &BotConfig) -> [u64; 6] {
+    let sessions = LruMap::<u64, Session>::reserved_bytes(config.max_sessions)
+        + config.max_sessions * config.max_payload_bytes;
+    let budgets = [
+        sessions as u64,
+        (config.max_trades * size_of::<Trade>()) as u64,
+        (config.metrics_capacity * size_of::<MetricSample>()) as u64,
+        LruMap::<i64, i64>::reserved_bytes(config.price_cache_capacity) as u64,
+        (config.window * size_of::<Candle>()) as u64,
+        STRATEGY_STATE,
+    ];
+    budgets.map(|bytes| bytes + COMPONENT_OVERHEAD)
+}
+
+/// The budget of the component called `name`.
+pub fn component_budget(config: &BotConfig, name: &str) -> Option<u64> {
+    let index = COMPONENT_NAMES.iter().position(|&known| known == name)?;
+    Some(component_budgets(config)[index])
+}
+
+/// Heap bytes the whole bot may hold: its components plus its own overhead.
+pub fn bot_budget(config: &BotConfig) -> u64 {
+    component_budgets(config).iter().sum::<u64>() + BOT_OVERHEAD
+}

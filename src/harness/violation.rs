@@ -1,0 +1,139 @@
+//! A broken invariant, described so a person can act on it.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// Which invariant broke.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Invariant {
+    /// A container holds more entries than its bound.
+    ContainerBound,
+    /// A component's heap bytes exceed its computed budget.
+    ComponentBudget,
+    /// The bot's heap bytes (live or peak) exceed the ceiling.
+    HeapCeiling,
+    /// Cash below zero.
+    NegativeCash,
+    /// Position below zero.
+    NegativePosition,
+    /// The last equity sample differs from cash + position x close.
+    EquityMismatch,
+    /// cash + cost basis != initial capital + realized PnL - fees.
+    BooksDoNotBalance,
+    /// Fills counted by the executor differ from trades recorded.
+    FillCountMismatch,
+    /// Bytes left behind after the bot was dropped.
+    TeardownLeak,
+    /// The fitted growth slope projects past the budget.
+    LeakSlope,
+}
+
+impl Invariant {
+    /// The kebab-case name used in reports and JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Invariant::ContainerBound => "container-bound",
+            Invariant::ComponentBudget => "component-budget",
+            Invariant::HeapCeiling => "heap-ceiling",
+            Invariant::NegativeCash => "negative-cash",
+            Invariant::NegativePosition => "negative-position",
+            Invariant::EquityMismatch => "equity-mismatch",
+            Invariant::BooksDoNotBalance => "books-do-not-balance",
+            Invariant::FillCountMismatch => "fill-count-mismatch",
+            Invariant::TeardownLeak => "teardown-leak",
+            Invariant::LeakSlope => "leak-slope",
+        }
+    }
+}
+
+/// A failed check: the invariant, where it broke, observed against allowed,
+/// and the command that reproduces it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    /// The broken invariant.
+    pub invariant: Invariant,
+    /// Step index (action or candle number) where it broke, if known.
+    pub step: Option<u64>,
+    /// The action at that step, in readable form.
+    pub action: Option<String>,
+    /// The component concerned, if one.
+    pub component: Option<String>,
+    /// What was measured.
+    pub observed: i64,
+    /// The limit it broke.
+    pub allowed: i64,
+    /// Unit of `observed` and `allowed`.
+    pub unit: &'static str,
+    /// The shell command that reproduces it, once a driver knows it.
+    pub reproduce: Option<String>,
+}
+
+impl Violation {
+    /// A violation not yet placed at a step.
+    pub fn new(invariant: Invariant, observed: i64, allowed: i64, unit: &'static str) -> Self {
+        Violation {
+            invariant,
+            step: None,
+            action: None,
+            component: None,
+            observed,
+            allowed,
+            unit,
+            reproduce: None,
+        }
+    }
+
+    /// Names the component.
+    pub fn in_component(mut self, component: &str) -> Self {
+        self.component = Some(component.to_string());
+        self
+    }
+
+    /// Places it at a step and action.
+    pub fn at_step(mut self, step: u64, action: Option<String>) -> Self {
+        self.step = Some(step);
+        self.action = action;
+        self
+    }
+
+    /// Adds the command that reproduces it.
+    pub fn reproduced_by(mut self, command: impl Into<String>) -> Self {
+        self.reproduce = Some(command.into());
+        self
+    }
+
+    /// One line without the reproduction command, for lists in reports.
+    pub fn summary(&self) -> String {
+        let mut line = self.invariant.name().to_string();
+        if let Some(component) = &self.component {
+            line.push_str(&format!(" in {component}"));
+        }
+        if let Some(step) = self.step {
+            line.push_str(&format!(" at step {step}"));
+        }
+        if let Some(action) = &self.action {
+            line.push_str(&format!(" ({action})"));
+        }
+        line.push_str(&format!(
+            ": observed {} {unit}, allowed {} {unit}",
+            self.observed,
+            self.allowed,
+            unit = self.unit
+        ));
+        line
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "violation: {}", self.summary())?;
+        if let Some(command) = &self.reproduce {
+            write!(f, "\n  reproduce: {command}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Violation {}

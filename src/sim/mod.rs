@@ -1,0 +1,253 @@
+//! A simulation: candles through the bot, checks at intervals, a report.
+//!
+//! ```
+//! use heapbound::sim::{simulate, SimOptions};
+//! use heapbound::market::CandleGenerator;
+//! let options = SimOptions { candles: 20_000, ..SimOptions::default() };
+//! let report = simulate(&options, CandleGenerator::new(42), &mut |_| {}).unwrap();
+//! assert_eq!(report.candles, 20_000);
+//! ```
+
+mod report;
+
+pub use report::{describe_horizon, ComponentReport, HeapReport, LeakReport, SimReport};
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use crate::bot::{BotConfig, ConfigError, TradingBot, COMPONENT_NAMES};
+use crate::harness::{checks, Invariant, Limits, Violation};
+use crate::leak::{SlopeFit, DEFAULT_HORIZON_CANDLES, DEFAULT_LEAK_BUDGET_BYTES};
+use crate::market::Candle;
+
+/// How a simulation runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimOptions {
+    /// Generator seed, recorded in the report.
+    pub seed: Option<u64>,
+    /// Candles to feed (fewer if the source ends first).
+    pub candles: u64,
+    /// The bot's configuration.
+    pub bot: BotConfig,
+    /// Heap ceiling in bytes; `None` uses the budget computed from the config.
+    pub heap_ceiling: Option<u64>,
+    /// Leak projection horizon in candles.
+    pub horizon_candles: u64,
+    /// Growth allowed over the horizon.
+    pub leak_budget_bytes: u64,
+    /// Check bounds, budgets and books every this many candles (the peak
+    /// check sees between-check spikes anyway).
+    pub check_every: u64,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        SimOptions {
+            seed: Some(42),
+            candles: 1_000_000,
+            bot: BotConfig::default(),
+            heap_ceiling: None,
+            horizon_candles: DEFAULT_HORIZON_CANDLES,
+            leak_budget_bytes: DEFAULT_LEAK_BUDGET_BYTES,
+            check_every: 1_000,
+        }
+    }
+}
+
+/// Progress, reported every [`PROGRESS_EVERY`] candles.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress {
+    /// Candles done.
+    pub candles: u64,
+    /// The bot's live heap bytes.
+    pub live_bytes: u64,
+}
+
+/// Candles between progress callbacks.
+pub const PROGRESS_EVERY: u64 = 1 << 16;
+/// Slope samples aimed for over a run.
+const TARGET_SAMPLES: u64 = 1_024;
+
+/// Warm-up: enough candles for every rolling container to have filled once,
+/// capped at a tenth of the run.
+pub fn warmup_candles(config: &BotConfig, candles: u64) -> u64 {
+    let longest = config
+        .window
+        .max(config.metrics_capacity)
+        .max(config.price_cache_capacity) as u64;
+    longest.min(candles / 10)
+}
+
+struct Sampler {
+    every: u64,
+    total: SlopeFit,
+    components: [SlopeFit; 6],
+}
+
+impl Sampler {
+    fn sample(&mut self, candle: u64, bot: &TradingBot) {
+        self.total.add(candle, bot.heap().live_bytes);
+        for (fit, component) in self.components.iter_mut().zip(bot.components()) {
+            fit.add(candle, component.bytes);
+        }
+    }
+}
+
+/// Feeds `candles` to a bot built from `options.bot`, checking as it goes.
+pub fn simulate(
+    options: &SimOptions,
+    candles: impl IntoIterator<Item = Candle>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<SimReport, ConfigError> {
+    let mut bot = TradingBot::new(options.bot.clone())?;
+    let limits = Limits::for_bot(&bot);
+    let limits = limits.with_ceiling(options.heap_ceiling.unwrap_or(limits.heap_ceiling));
+    let initial = bot.heap();
+    let warmup = warmup_candles(&options.bot, options.candles);
+    let mut sampler = Sampler {
+        every: ((options.candles - warmup) / TARGET_SAMPLES).max(1),
+        total: SlopeFit::default(),
+        components: Default::default(),
+    };
+    let check_every = options.check_every.max(1);
+    let mut violations: BTreeMap<(Invariant, Option<String>), Violation> = BTreeMap::new();
+    let mut record = |violation: Violation, step: u64| {
+        let key = (violation.invariant, violation.component.clone());
+        violations
+            .entry(key)
+            .or_insert_with(|| violation.at_step(step, None));
+    };
+    let mut warm_allocations = initial.allocations;
+    let mut cleanup_freed = 0;
+    if let Err(violation) = checks::check_bot(&bot, &limits) {
+        record(violation, 0);
+    }
+    let started = Instant::now();
+    let mut fed = 0u64;
+    for candle in candles.into_iter().take(options.candles as usize) {
+        let outcome = bot.step(&candle);
+        fed += 1;
+        if let Some(cleanup) = outcome.cleanup {
+            cleanup_freed += cleanup.bytes_freed;
+        }
+        if fed == warmup {
+            warm_allocations = bot.heap().allocations;
+        }
+        if fed > warmup && (fed - warmup) % sampler.every == 0 {
+            sampler.sample(fed, &bot);
+        }
+        if fed % check_every == 0 {
+            if let Err(violation) =
+                checks::check_bot(&bot, &limits).and_then(|()| checks::check_equity_sample(&bot))
+            {
+                record(violation, fed);
+            }
+        }
+        if fed % PROGRESS_EVERY == 0 {
+            progress(Progress {
+                candles: fed,
+                live_bytes: bot.heap().live_bytes,
+            });
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    if let Err(violation) =
+        checks::check_bot(&bot, &limits).and_then(|()| checks::check_equity_sample(&bot))
+    {
+        record(violation, fed);
+    }
+
+    let slope = sampler.total.slope();
+    let leak = slope.is_leak(options.horizon_candles, options.leak_budget_bytes);
+    if leak {
+        let component = COMPONENT_NAMES
+            .iter()
+            .zip(&sampler.components)
+            .map(|(name, fit)| (*name, fit.slope().bytes_per_candle))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .map_or("bot", |(name, _)| name);
+        let projected = slope.projected_bytes(options.horizon_candles);
+        record(
+            Violation::new(
+                Invariant::LeakSlope,
+                projected as i64,
+                options.leak_budget_bytes as i64,
+                "bytes over the horizon",
+            )
+            .in_component(component),
+            fed,
+        );
+    }
+
+    let heap = bot.heap();
+    let steady_candles = fed.saturating_sub(warmup);
+    let budgets = limits.budgets;
+    let components = bot
+        .components()
+        .iter()
+        .zip(budgets)
+        .zip(&sampler.components)
+        .map(|((c, budget), fit)| {
+            (
+                c.name,
+                ComponentReport {
+                    bytes: c.bytes,
+                    len: c.len,
+                    bound: c.bound,
+                    budget,
+                    slope_bytes_per_candle: fit.slope().bytes_per_candle,
+                },
+            )
+        })
+        .collect();
+    let violations: Vec<String> = violations.values().map(Violation::summary).collect();
+    let equity = bot.equity();
+    Ok(SimReport {
+        seed: options.seed,
+        candles: fed,
+        trades: bot.books().fills,
+        equity,
+        equity_quote: equity as f64 / crate::bot::CASH_UNITS_PER_QUOTE as f64,
+        strategy: bot.strategy_name(),
+        rejected_orders: bot.rejected_orders(),
+        cleanups: bot.cleanups(),
+        cleanup_freed_bytes: cleanup_freed,
+        heap: HeapReport {
+            initial_bytes: initial.live_bytes,
+            final_bytes: heap.live_bytes,
+            growth_bytes: heap.live_bytes as i64 - initial.live_bytes as i64,
+            peak_bytes: heap.peak_bytes,
+            allocations: heap.allocations,
+            deallocations: heap.deallocations,
+            steady_allocations_per_candle: if steady_candles == 0 {
+                0.0
+            } else {
+                (heap.allocations - warm_allocations) as f64 / steady_candles as f64
+            },
+            warmup_candles: warmup,
+            ceiling_bytes: limits.heap_ceiling,
+        },
+        components,
+        leak: LeakReport {
+            slope_bytes_per_candle: slope.bytes_per_candle,
+            confidence_95: slope.confidence_95,
+            projected_bytes: slope.projected_bytes(options.horizon_candles),
+            horizon_candles: options.horizon_candles,
+            budget_bytes: options.leak_budget_bytes,
+            samples: slope.samples,
+            verdict: if leak { "leak" } else { "flat" },
+        },
+        candles_per_second: if elapsed > 0.0 {
+            fed as f64 / elapsed
+        } else {
+            0.0
+        },
+        elapsed_seconds: elapsed,
+        verdict: if violations.is_empty() {
+            "pass"
+        } else {
+            "fail"
+        },
+        violations,
+    })
+}

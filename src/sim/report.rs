@@ -1,0 +1,195 @@
+//! The report of a simulation, as text for people and JSON for tools.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+/// Heap figures of the bot's allocation group.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct HeapReport {
+    /// Bytes right after the bot was built.
+    pub initial_bytes: u64,
+    /// Bytes after the last candle.
+    pub final_bytes: u64,
+    /// `final_bytes - initial_bytes`.
+    pub growth_bytes: i64,
+    /// Highest live bytes over the run.
+    pub peak_bytes: u64,
+    /// Allocations over the run, construction included.
+    pub allocations: u64,
+    /// Frees over the run.
+    pub deallocations: u64,
+    /// Allocations per candle after warm-up.
+    pub steady_allocations_per_candle: f64,
+    /// Candles counted as warm-up.
+    pub warmup_candles: u64,
+    /// The ceiling checked against.
+    pub ceiling_bytes: u64,
+}
+
+/// One component's figures.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct ComponentReport {
+    /// Heap bytes its group holds at the end.
+    pub bytes: u64,
+    /// Entries at the end.
+    pub len: usize,
+    /// Its bound.
+    pub bound: usize,
+    /// Its byte budget.
+    pub budget: u64,
+    /// Fitted growth after warm-up.
+    pub slope_bytes_per_candle: f64,
+}
+
+/// The leak-slope verdict of the whole bot.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct LeakReport {
+    /// Fitted growth of the bot's live bytes after warm-up.
+    pub slope_bytes_per_candle: f64,
+    /// 95% confidence half-width of the slope.
+    pub confidence_95: f64,
+    /// Growth projected over the horizon.
+    pub projected_bytes: f64,
+    /// The horizon in candles.
+    pub horizon_candles: u64,
+    /// Growth allowed over the horizon.
+    pub budget_bytes: u64,
+    /// Samples fitted.
+    pub samples: u64,
+    /// `"flat"` or `"leak"`.
+    pub verdict: &'static str,
+}
+
+/// Everything `heapbound simulate` reports.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct SimReport {
+    /// Generator seed (absent for a candle file).
+    pub seed: Option<u64>,
+    /// Candles fed.
+    pub candles: u64,
+    /// Filled orders (each buy and each sell counts one).
+    pub trades: u64,
+    /// Final equity in cash units.
+    pub equity: i64,
+    /// Final equity in quote units (cash units / 10^6).
+    pub equity_quote: f64,
+    /// Strategy name.
+    pub strategy: &'static str,
+    /// Orders the executor refused.
+    pub rejected_orders: u64,
+    /// Cleanups run.
+    pub cleanups: u64,
+    /// Bytes all cleanups freed.
+    pub cleanup_freed_bytes: u64,
+    /// Heap figures.
+    pub heap: HeapReport,
+    /// Per component, by name.
+    pub components: BTreeMap<&'static str, ComponentReport>,
+    /// Leak-slope analysis.
+    pub leak: LeakReport,
+    /// Candles per second, generation included (wall clock: not reproducible).
+    pub candles_per_second: f64,
+    /// Seconds the run took (wall clock).
+    pub elapsed_seconds: f64,
+    /// `"pass"` or `"fail"`.
+    pub verdict: &'static str,
+    /// Broken invariants, one line each.
+    pub violations: Vec<String>,
+}
+
+impl SimReport {
+    /// Whether every check held.
+    pub fn passed(&self) -> bool {
+        self.violations.is_empty()
+    }
+
+    /// A human-readable report.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "heapbound simulate");
+        if let Some(seed) = self.seed {
+            let _ = writeln!(out, "  seed              {seed}");
+        }
+        let _ = writeln!(out, "  strategy          {}", self.strategy);
+        let _ = writeln!(out, "  candles           {}", self.candles);
+        let _ = writeln!(
+            out,
+            "  trades            {} ({} rejected)",
+            self.trades, self.rejected_orders
+        );
+        let _ = writeln!(out, "  equity            {:.2}", self.equity_quote);
+        let _ = writeln!(
+            out,
+            "  cleanups          {} (freed {} B)",
+            self.cleanups, self.cleanup_freed_bytes
+        );
+        let h = &self.heap;
+        let _ = writeln!(out, "heap (the bot's allocation group)");
+        let _ = writeln!(out, "  initial           {} B", h.initial_bytes);
+        let _ = writeln!(out, "  final             {} B", h.final_bytes);
+        let _ = writeln!(out, "  growth            {} B", h.growth_bytes);
+        let _ = writeln!(
+            out,
+            "  peak              {} B (ceiling {} B)",
+            h.peak_bytes, h.ceiling_bytes
+        );
+        let _ = writeln!(
+            out,
+            "  allocations       {} / frees {}",
+            h.allocations, h.deallocations
+        );
+        let _ = writeln!(
+            out,
+            "  steady allocs     {} per candle after {} warm-up candles",
+            h.steady_allocations_per_candle, h.warmup_candles
+        );
+        let _ = writeln!(
+            out,
+            "components          bytes     budget      len    bound   slope B/candle"
+        );
+        for (name, c) in &self.components {
+            let _ = writeln!(
+                out,
+                "  {name:<14} {:>9} {:>10} {:>8} {:>8}   {:.4}",
+                c.bytes, c.budget, c.len, c.bound, c.slope_bytes_per_candle
+            );
+        }
+        let l = &self.leak;
+        let _ = writeln!(out, "leak slope");
+        let _ = writeln!(
+            out,
+            "  slope             {:.4} ± {:.4} B/candle ({} samples)",
+            l.slope_bytes_per_candle, l.confidence_95, l.samples
+        );
+        let _ = writeln!(
+            out,
+            "  projection        {:+.0} B over {} candles ({}) against {} B",
+            l.projected_bytes,
+            l.horizon_candles,
+            describe_horizon(l.horizon_candles),
+            l.budget_bytes
+        );
+        let _ = writeln!(out, "  verdict           {}", l.verdict);
+        let _ = writeln!(
+            out,
+            "speed               {:.0} candles/s ({:.2} s)",
+            self.candles_per_second, self.elapsed_seconds
+        );
+        let _ = writeln!(out, "verdict             {}", self.verdict.to_uppercase());
+        for violation in &self.violations {
+            let _ = writeln!(out, "  - {violation}");
+        }
+        out
+    }
+}
+
+/// "N weeks of 1-minute candles" style description of a candle count.
+pub fn describe_horizon(candles: u64) -> String {
+    const WEEK: u64 = 7 * 24 * 60;
+    format!(
+        "{:.1} weeks of 1-minute candles",
+        candles as f64 / WEEK as f64
+    )
+}
