@@ -90,6 +90,7 @@ pub struct PaperExecutor {
     fee_bps: i128,
     books: Books,
     history: Tracked<TradeHistory>,
+    skip_buy_fee: bool,
 }
 
 impl PaperExecutor {
@@ -121,6 +122,7 @@ impl PaperExecutor {
                 fills: 0,
             },
             history,
+            skip_buy_fee: false,
         }
     }
 
@@ -211,7 +213,8 @@ impl PaperExecutor {
             .cost_basis
             .checked_add(notional)
             .ok_or(OrderError::Overflow)?;
-        self.books.cash -= notional + fee;
+        // The defect under test: a fee recorded but never paid.
+        self.books.cash -= if self.skip_buy_fee { notional } else { notional + fee };
         self.books.position = position;
         self.books.cost_basis = cost_basis;
         self.books.fees_paid += fee;
@@ -262,6 +265,16 @@ impl PaperExecutor {
         };
         self.history.with_mut(|history| history.record(trade));
         trade
+    }
+
+    /// Breaks fee accounting on buys (a deliberate defect).
+    pub(crate) fn skip_buy_fee(&mut self) {
+        self.skip_buy_fee = true;
+    }
+
+    /// Enters the trade history's allocation group.
+    pub(crate) fn enter_history_group(&mut self) -> crate::heap::Entered<'_> {
+        self.history.enter()
     }
 
     /// Keeps the last `keep` trades; returns how many were dropped.

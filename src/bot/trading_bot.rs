@@ -7,6 +7,7 @@ use crate::heap::{Group, HeapStats, Tracked};
 use crate::market::Candle;
 
 use super::config::{BotConfig, ConfigError};
+use super::defect::{Defect, LeakPattern, LeakState};
 use super::executor::{Books, OrderError, PaperExecutor};
 use super::strategy::{self, Signal, Strategy};
 
@@ -107,12 +108,18 @@ pub struct TradingBot {
     last_candle: Option<Candle>,
     cleanups: u64,
     rejected_orders: u64,
+    leak: Option<(LeakPattern, LeakState)>,
     root: Group,
 }
 
 impl TradingBot {
     /// Builds a bot, or names the config field that makes it impossible.
     pub fn new(config: BotConfig) -> Result<TradingBot, ConfigError> {
+        TradingBot::with_defect(config, None)
+    }
+
+    /// Builds a bot with a deliberate defect, for proving the detectors.
+    pub fn with_defect(config: BotConfig, defect: Option<Defect>) -> Result<TradingBot, ConfigError> {
         let bounds = config.bounds()?;
         let mut root = Group::new();
         let strategy = Tracked::new_in(&root, || strategy::build(&config.strategy));
@@ -122,8 +129,11 @@ impl TradingBot {
         let sessions = Tracked::new_in(&root, || {
             SessionStore::new(bounds.max_sessions, config.eviction)
         });
-        let history = Tracked::new_in(&root, || TradeHistory::new(bounds.max_trades));
-        let executor = root.run(|| {
+        let history = Tracked::new_in(&root, || match defect {
+            Some(Defect::MissingHistoryBound) => TradeHistory::without_bound(bounds.max_trades),
+            _ => TradeHistory::new(bounds.max_trades),
+        });
+        let mut executor = root.run(|| {
             PaperExecutor::with_history(
                 &config.symbol,
                 config.initial_capital,
@@ -131,7 +141,15 @@ impl TradingBot {
                 history,
             )
         });
+        if defect == Some(Defect::SkipBuyFee) {
+            executor.skip_buy_fee();
+        }
+        let leak = match defect {
+            Some(Defect::Leak(pattern)) => Some((pattern, LeakState::default())),
+            _ => None,
+        };
         Ok(TradingBot {
+            leak,
             strategy,
             window,
             metrics,
@@ -193,6 +211,9 @@ impl TradingBot {
         self.prices.get_mut_untracked().insert(time, close);
         self.last_candle = Some(*candle);
         self.candles += 1;
+        if self.leak.is_some() {
+            self.run_leak(candle, outcome.fill.as_ref());
+        }
         if self.config.cleanup_every > 0 && self.candles % self.config.cleanup_every == 0 {
             let (keep_trades, keep_sessions) = (self.config.keep_trades, self.config.keep_sessions);
             outcome.cleanup = Some(self.cleanup(keep_trades, keep_sessions));
@@ -377,6 +398,27 @@ impl TradingBot {
     /// The strategy's name.
     pub fn strategy_name(&self) -> &'static str {
         self.strategy.get().name()
+    }
+
+    /// Grows the injected leak, charged to the component it pretends to be.
+    #[cold]
+    fn run_leak(&mut self, candle: &Candle, fill: Option<&Trade>) {
+        let Some((pattern, state)) = self.leak.as_mut() else {
+            return;
+        };
+        let pattern = *pattern;
+        let _entered = match pattern.component() {
+            "candle_window" => self.window.enter(),
+            "session_store" => self.sessions.enter(),
+            "price_cache" => self.prices.enter(),
+            "metrics" => self.metrics.enter(),
+            "trade_history" => self.executor.enter_history_group(),
+            _ => self.strategy.enter(),
+        };
+        state.on_candle(pattern, candle, &self.config.symbol, self.candles);
+        if let Some(trade) = fill {
+            state.on_fill(pattern, trade);
+        }
     }
 
     fn now(&self) -> i64 {

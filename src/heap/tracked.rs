@@ -47,6 +47,12 @@ impl<T> Tracked<T> {
         f(&mut self.value)
     }
 
+    /// Enters the value's group without touching the value, so related
+    /// allocations elsewhere are charged to this component.
+    pub fn enter(&mut self) -> super::Entered<'_> {
+        self.group.enter()
+    }
+
     /// Mutable access without entering the group, for operations that are
     /// allocation-free by construction (a push into reserved storage).
     /// Anything they did allocate would still be charged to the parent.
