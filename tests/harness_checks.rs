@@ -5,7 +5,9 @@
 static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllocator::system();
 
 use heapbound::bot::Defect;
-use heapbound::harness::{run, run_with, Action, CandleSpec, Invariant, RunOptions, Scenario, ScenarioConfig};
+use heapbound::harness::{
+    run, run_with, Action, CandleSpec, Invariant, RunOptions, Scenario, ScenarioConfig,
+};
 
 fn trading_scenario() -> Scenario {
     let config = ScenarioConfig {
@@ -19,20 +21,44 @@ fn trading_scenario() -> Scenario {
     };
     let mut actions = vec![];
     for id in 0..40 {
-        actions.push(Action::AddSession { id, payload_len: 32 });
+        actions.push(Action::AddSession {
+            id,
+            payload_len: 32,
+        });
         actions.push(Action::Candles(200));
-        actions.push(Action::Buy { qty: 3, price_offset_bps: 5 });
-        actions.push(Action::Sell { price_offset_bps: -5 });
+        actions.push(Action::Buy {
+            qty: 3,
+            price_offset_bps: 5,
+        });
+        actions.push(Action::Sell {
+            price_offset_bps: -5,
+        });
         actions.push(Action::GetSession { id: id / 2 });
         actions.push(Action::CacheLookup { age: id });
     }
-    actions.push(Action::Candle(CandleSpec { open_bps: -300, body_bps: 200, wick_up_bps: 50, wick_down_bps: 70, volume: 9 }));
-    actions.push(Action::Cleanup { keep_trades: 2, keep_sessions: 3 });
-    Scenario { seed: 9, config, actions }
+    actions.push(Action::Candle(CandleSpec {
+        open_bps: -300,
+        body_bps: 200,
+        wick_up_bps: 50,
+        wick_down_bps: 70,
+        volume: 9,
+    }));
+    actions.push(Action::Cleanup {
+        keep_trades: 2,
+        keep_sessions: 3,
+    });
+    Scenario {
+        seed: 9,
+        config,
+        actions,
+    }
 }
 
 fn with_defect(defect: Defect) -> RunOptions {
-    RunOptions { defect: Some(defect), ..RunOptions::default() }
+    RunOptions {
+        defect: Some(defect),
+        ..RunOptions::default()
+    }
 }
 
 #[test]
@@ -45,7 +71,12 @@ fn the_correct_bot_passes() {
 
 #[test]
 fn a_container_without_its_bound_is_caught() {
-    let violation = run_with(&trading_scenario(), &with_defect(Defect::MissingHistoryBound), &mut |_| {}).unwrap_err();
+    let violation = run_with(
+        &trading_scenario(),
+        &with_defect(Defect::MissingHistoryBound),
+        &mut |_| {},
+    )
+    .unwrap_err();
     assert_eq!(violation.invariant, Invariant::ContainerBound);
     assert_eq!(violation.component.as_deref(), Some("trade_history"));
     // max_trades 7 maps to a bound of 8 (raw values map into 1..=4096).
@@ -56,7 +87,10 @@ fn a_container_without_its_bound_is_caught() {
 
 #[test]
 fn a_budget_below_the_need_is_caught() {
-    let options = RunOptions { budget_scale_1024: Some(512), ..RunOptions::default() };
+    let options = RunOptions {
+        budget_scale_1024: Some(512),
+        ..RunOptions::default()
+    };
     let violation = run_with(&trading_scenario(), &options, &mut |_| {}).unwrap_err();
     assert_eq!(violation.invariant, Invariant::ComponentBudget);
     assert_eq!(violation.step, Some(0));
@@ -65,7 +99,10 @@ fn a_budget_below_the_need_is_caught() {
 
 #[test]
 fn a_ceiling_below_the_need_is_caught() {
-    let options = RunOptions { heap_ceiling: Some(1024), ..RunOptions::default() };
+    let options = RunOptions {
+        heap_ceiling: Some(1024),
+        ..RunOptions::default()
+    };
     let violation = run_with(&trading_scenario(), &options, &mut |_| {}).unwrap_err();
     assert_eq!(violation.invariant, Invariant::HeapCeiling);
     assert_eq!(violation.allowed, 1024);
@@ -73,7 +110,12 @@ fn a_ceiling_below_the_need_is_caught() {
 
 #[test]
 fn broken_fee_accounting_is_caught() {
-    let violation = run_with(&trading_scenario(), &with_defect(Defect::SkipBuyFee), &mut |_| {}).unwrap_err();
+    let violation = run_with(
+        &trading_scenario(),
+        &with_defect(Defect::SkipBuyFee),
+        &mut |_| {},
+    )
+    .unwrap_err();
     assert_eq!(violation.invariant, Invariant::BooksDoNotBalance);
     assert_eq!(violation.component.as_deref(), Some("executor"));
     // The first buy fill is where the books stop balancing.
@@ -95,11 +137,18 @@ fn the_trace_sees_every_step() {
 
 #[test]
 fn violations_say_what_where_and_how_much() {
-    let violation = run_with(&trading_scenario(), &with_defect(Defect::MissingHistoryBound), &mut |_| {})
-        .unwrap_err()
-        .reproduced_by("heapbound replay corpus/actions/example --target actions");
+    let violation = run_with(
+        &trading_scenario(),
+        &with_defect(Defect::MissingHistoryBound),
+        &mut |_| {},
+    )
+    .unwrap_err()
+    .reproduced_by("heapbound replay corpus/actions/example --target actions");
     let text = violation.to_string();
-    assert!(text.starts_with("violation: container-bound in trade_history at step "), "{text}");
+    assert!(
+        text.starts_with("violation: container-bound in trade_history at step "),
+        "{text}"
+    );
     assert!(text.contains("entries, allowed 8 entries"), "{text}");
     assert!(text.contains("reproduce: heapbound replay"), "{text}");
 }

@@ -106,7 +106,13 @@ pub(crate) struct LeakState {
 
 impl LeakState {
     /// Runs on every candle with the leaking component's group entered.
-    pub(crate) fn on_candle(&mut self, pattern: LeakPattern, candle: &Candle, symbol: &str, seen: u64) {
+    pub(crate) fn on_candle(
+        &mut self,
+        pattern: LeakPattern,
+        candle: &Candle,
+        symbol: &str,
+        seen: u64,
+    ) {
         match pattern {
             LeakPattern::UnboundedVec => self.candles.push(*candle),
             LeakPattern::GlobalCache => {

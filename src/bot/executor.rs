@@ -214,7 +214,11 @@ impl PaperExecutor {
             .checked_add(notional)
             .ok_or(OrderError::Overflow)?;
         // The defect under test: a fee recorded but never paid.
-        self.books.cash -= if self.skip_buy_fee { notional } else { notional + fee };
+        self.books.cash -= if self.skip_buy_fee {
+            notional
+        } else {
+            notional + fee
+        };
         self.books.position = position;
         self.books.cost_basis = cost_basis;
         self.books.fees_paid += fee;

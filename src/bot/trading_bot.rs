@@ -119,7 +119,10 @@ impl TradingBot {
     }
 
     /// Builds a bot with a deliberate defect, for proving the detectors.
-    pub fn with_defect(config: BotConfig, defect: Option<Defect>) -> Result<TradingBot, ConfigError> {
+    pub fn with_defect(
+        config: BotConfig,
+        defect: Option<Defect>,
+    ) -> Result<TradingBot, ConfigError> {
         let bounds = config.bounds()?;
         let mut root = Group::new();
         let strategy = Tracked::new_in(&root, || strategy::build(&config.strategy));

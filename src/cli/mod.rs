@@ -1,5 +1,8 @@
 //! The command line: one module per subcommand.
 
+mod corpus;
+mod files;
+mod replay;
 mod simulate;
 mod units;
 
@@ -28,6 +31,11 @@ enum Command {
     /// Run the bot over generated candles and report heap, bounds and verdict
     /// (the default when no subcommand is given).
     Simulate(simulate::SimulateArgs),
+    /// Decode a fuzz input (raw bytes or JSON), print it, run its checks;
+    /// exit 1 with the step trace and the violation when one breaks.
+    Replay(replay::ReplayArgs),
+    /// Write seed inputs for every fuzz target from ChaCha seeds.
+    Corpus(corpus::CorpusArgs),
 }
 
 /// How a run ended, as an exit code: 0 pass, 1 a check failed, 2 usage.
@@ -59,6 +67,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Simulate(args)) => simulate::run(&args),
+        Some(Command::Replay(args)) => replay::run(&args),
+        Some(Command::Corpus(args)) => corpus::run(&args),
         None => simulate::run(&cli.simulate),
     };
     match result {

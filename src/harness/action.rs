@@ -99,13 +99,22 @@ impl fmt::Display for Action {
             }
             Action::GetSession { id } => write!(f, "GetSession {{ id: {id} }}"),
             Action::RemoveSession { id } => write!(f, "RemoveSession {{ id: {id} }}"),
-            Action::Buy { qty, price_offset_bps } => {
-                write!(f, "Buy {{ qty: {qty}, price_offset_bps: {price_offset_bps} }}")
+            Action::Buy {
+                qty,
+                price_offset_bps,
+            } => {
+                write!(
+                    f,
+                    "Buy {{ qty: {qty}, price_offset_bps: {price_offset_bps} }}"
+                )
             }
             Action::Sell { price_offset_bps } => {
                 write!(f, "Sell {{ price_offset_bps: {price_offset_bps} }}")
             }
-            Action::Cleanup { keep_trades, keep_sessions } => write!(
+            Action::Cleanup {
+                keep_trades,
+                keep_sessions,
+            } => write!(
                 f,
                 "Cleanup {{ keep_trades: {keep_trades}, keep_sessions: {keep_sessions} }}"
             ),

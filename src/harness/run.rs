@@ -1,12 +1,12 @@
 //! Runs a scenario and checks every invariant after every action.
 
 use crate::bot::{Defect, TradingBot};
-use crate::heap::{HeapStats, Scope};
+use crate::heap::{Group, HeapStats};
 use crate::market::{Candle, CandleGenerator, MarketParams};
 
 use super::action::Action;
 use super::checks::{self, Limits};
-use super::scenario::Scenario;
+use super::scenario::{Scenario, SCENARIO_MAX_CANDLES};
 use super::violation::{Invariant, Violation};
 
 /// Knobs a driver may turn; the defaults are what fuzzing checks.
@@ -64,10 +64,11 @@ pub fn run_with(
     options: &RunOptions,
     trace: &mut dyn FnMut(&StepTrace<'_>),
 ) -> Result<Outcome, Violation> {
-    let scope = Scope::start();
-    let baseline = scope.current_bytes();
-    let outcome = drive(scenario, options, trace)?;
-    let left = scope.current_bytes() as i64 - baseline as i64;
+    // Everything the bot allocates is charged to this group; the driver's
+    // own allocations (traces, reports) happen outside it.
+    let mut arena = Group::new();
+    let outcome = drive(scenario, options, &mut arena, trace)?;
+    let left = arena.live_bytes() as i64;
     if left != 0 {
         return Err(Violation::new(Invariant::TeardownLeak, left, 0, "bytes")
             .in_component("bot")
@@ -79,10 +80,12 @@ pub fn run_with(
 fn drive(
     scenario: &Scenario,
     options: &RunOptions,
+    arena: &mut Group,
     trace: &mut dyn FnMut(&StepTrace<'_>),
 ) -> Result<Outcome, Violation> {
     let config = scenario.config.bot_config();
-    let mut bot = TradingBot::with_defect(config, options.defect)
+    let mut bot = arena
+        .run(|| TradingBot::with_defect(config, options.defect))
         .unwrap_or_else(|error| unreachable!("scenario configs are clamped valid: {error}"));
     let mut limits = Limits::for_bot(&bot);
     if let Some(ceiling) = options.heap_ceiling {
@@ -98,6 +101,7 @@ fn drive(
 
     for (step, action) in scenario.actions.iter().enumerate() {
         let step = step as u64;
+        let in_arena = arena.enter();
         let mut fed_candle = false;
         match *action {
             Action::AddSession { id, payload_len } => {
@@ -110,7 +114,10 @@ fn drive(
             Action::RemoveSession { id } => {
                 bot.remove_session(u64::from(id));
             }
-            Action::Buy { qty, price_offset_bps } => {
+            Action::Buy {
+                qty,
+                price_offset_bps,
+            } => {
                 let price = shifted(market.last_close, price_offset_bps);
                 let _ = bot.buy(i64::from(qty), price);
             }
@@ -132,17 +139,19 @@ fn drive(
                 fed_candle = true;
             }
             Action::Candles(n) => {
+                let n = u64::from(n).min(SCENARIO_MAX_CANDLES.saturating_sub(bot.candles()));
                 for _ in 0..n {
                     let candle = market.generate();
                     market.feed(&mut bot, candle);
                 }
-                fed_candle = n > 0;
+                fed_candle = n > 0; // n after the cap: a stale sample must not be compared
             }
         }
         checks::check_bot(&bot, &limits).map_err(|v| fail(v, step, action))?;
         if fed_candle {
             checks::check_equity_sample(&bot).map_err(|v| fail(v, step, action))?;
         }
+        drop(in_arena);
         trace(&StepTrace {
             step,
             action,
@@ -151,13 +160,15 @@ fn drive(
             candles: bot.candles(),
         });
     }
-    Ok(Outcome {
+    let outcome = Outcome {
         steps: scenario.actions.len() as u64,
         candles: bot.candles(),
         fills: bot.books().fills,
         peak_bytes: bot.heap().peak_bytes,
         heap_ceiling: limits.heap_ceiling,
-    })
+    };
+    arena.run(|| drop(bot));
+    Ok(outcome)
 }
 
 /// The market a scenario trades in: the seeded generator plus where the

@@ -13,6 +13,10 @@ pub const SCENARIO_MAX_BOUND: usize = 4096;
 /// The most actions a scenario runs; longer inputs are cut.
 pub const SCENARIO_MAX_ACTIONS: usize = 512;
 
+/// The most candles a scenario feeds; `Candles(n)` stops there, which keeps
+/// one fuzz input to milliseconds.
+pub const SCENARIO_MAX_CANDLES: u64 = 50_000;
+
 /// A whole fuzz input: replayable from raw bytes (`arbitrary`) or JSON.
 #[derive(Clone, Debug, PartialEq, Eq, Arbitrary, Serialize, Deserialize)]
 pub struct Scenario {
@@ -91,7 +95,11 @@ impl ScenarioConfig {
                 * crate::bot::CASH_UNITS_PER_QUOTE,
             fee_bps: u32::from(self.fee_bps % 101),
             max_sessions,
-            eviction: if self.lru { Eviction::Lru } else { Eviction::Fifo },
+            eviction: if self.lru {
+                Eviction::Lru
+            } else {
+                Eviction::Fifo
+            },
             max_payload_bytes: usize::from(self.max_payload_bytes) % (SCENARIO_MAX_BOUND + 1),
             max_trades,
             window: strategy.window_needed() + usize::from(self.window_extra),

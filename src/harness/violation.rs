@@ -28,6 +28,10 @@ pub enum Invariant {
     TeardownLeak,
     /// The fitted growth slope projects past the budget.
     LeakSlope,
+    /// A container disagrees with its reference model.
+    ModelMismatch,
+    /// The candle generator or validator broke its contract.
+    InvalidCandle,
 }
 
 impl Invariant {
@@ -44,6 +48,8 @@ impl Invariant {
             Invariant::FillCountMismatch => "fill-count-mismatch",
             Invariant::TeardownLeak => "teardown-leak",
             Invariant::LeakSlope => "leak-slope",
+            Invariant::ModelMismatch => "model-mismatch",
+            Invariant::InvalidCandle => "invalid-candle",
         }
     }
 }

@@ -1,0 +1,9 @@
+//! `cargo fuzz run trade_history corpus/trade_history`: see README, section Fuzzing.
+#![no_main]
+
+#[global_allocator]
+static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllocator::system();
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    heapbound::harness::fuzz_one(heapbound::harness::Target::TradeHistory, data);
+});

@@ -1,0 +1,92 @@
+//! Checks of the market side: the generator's contract and the validator.
+
+use arbitrary::Arbitrary;
+use serde::{Deserialize, Serialize};
+
+use crate::market::{Candle, CandleGenerator, MarketParams};
+
+use super::violation::{Invariant, Violation};
+
+/// Input of the `candles` target.
+#[derive(Clone, Debug, PartialEq, Eq, Arbitrary, Serialize, Deserialize)]
+pub struct CandlesInput {
+    /// Generator seed.
+    pub seed: u64,
+    /// Start price in ticks (clamped by the generator).
+    pub start_price: i64,
+    /// Interval (clamped to 1 ms..=1 day).
+    pub interval_ms: u32,
+    /// Candles to draw (up to 65,535).
+    pub count: u16,
+    /// Raw candle fields for the validator: open_time, open, high, low, close, volume.
+    pub raw: [i64; 6],
+}
+
+fn invalid(step: u64, what: String) -> Violation {
+    Violation::new(Invariant::InvalidCandle, 1, 0, "candles")
+        .in_component("market")
+        .at_step(step, Some(what))
+}
+
+/// Every generated candle is valid, times step by the interval, the same
+/// seed repeats itself, and `Candle::new` accepts exactly the valid parts.
+pub fn check_candles(input: &CandlesInput) -> Result<(), Violation> {
+    let params = MarketParams {
+        start_price: input.start_price,
+        start_time_ms: 0,
+        interval_ms: i64::from(input.interval_ms.clamp(1, 86_400_000)),
+    };
+    let mut first = CandleGenerator::with_params(input.seed, params);
+    let mut second = CandleGenerator::with_params(input.seed, params);
+    let mut previous: Option<Candle> = None;
+    for step in 0..u64::from(input.count) {
+        let (Some(a), Some(b)) = (first.next(), second.next()) else {
+            return Err(invalid(step, "generator ended".to_string()));
+        };
+        if a != b {
+            return Err(invalid(
+                step,
+                format!("same seed, different candles: {a:?} vs {b:?}"),
+            ));
+        }
+        let rebuilt = Candle::new(
+            a.open_time(),
+            a.open(),
+            a.high(),
+            a.low(),
+            a.close(),
+            a.volume(),
+        );
+        if rebuilt != Ok(a) {
+            return Err(invalid(
+                step,
+                format!("{a:?} fails validation: {rebuilt:?}"),
+            ));
+        }
+        if let Some(p) = previous {
+            if a.open_time() - p.open_time() != params.interval_ms {
+                return Err(invalid(
+                    step,
+                    format!("time went from {} to {}", p.open_time(), a.open_time()),
+                ));
+            }
+        }
+        previous = Some(a);
+    }
+    let [time, open, high, low, close, volume] = input.raw;
+    let valid = open > 0
+        && high > 0
+        && low > 0
+        && close > 0
+        && low <= open.min(close)
+        && open.max(close) <= high
+        && volume >= 0;
+    let built = Candle::new(time, open, high, low, close, volume);
+    if built.is_ok() != valid {
+        return Err(invalid(
+            0,
+            format!("validator said {built:?} for {:?}", input.raw),
+        ));
+    }
+    Ok(())
+}

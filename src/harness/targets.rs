@@ -1,0 +1,175 @@
+//! The fuzz targets by name: one decoder and one check per target, shared
+//! by libFuzzer, bolero, corpus replay and `heapbound replay`.
+
+use std::fmt;
+
+use arbitrary::{Arbitrary, Unstructured};
+use serde::{Deserialize, Serialize};
+
+use super::candles::{check_candles, CandlesInput};
+use super::containers::{
+    check_price_cache, check_ring_buffer, check_session_store, check_trade_history,
+    PriceCacheInput, RingBufferInput, SessionStoreInput, TradeHistoryInput,
+};
+use super::run::run;
+use super::scenario::Scenario;
+use super::violation::Violation;
+
+/// A fuzz target.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[value(rename_all = "snake_case")]
+pub enum Target {
+    /// Whole scenarios of actions against the bot.
+    Actions,
+    /// The candle generator and validator.
+    Candles,
+    /// The session store against a model.
+    SessionStore,
+    /// The trade history against a model.
+    TradeHistory,
+    /// The ring buffer against a model.
+    RingBuffer,
+    /// The price cache against a model.
+    PriceCache,
+}
+
+impl Target {
+    /// Every target, in the order CI runs them.
+    pub const ALL: [Target; 6] = [
+        Target::Actions,
+        Target::Candles,
+        Target::SessionStore,
+        Target::TradeHistory,
+        Target::RingBuffer,
+        Target::PriceCache,
+    ];
+
+    /// The name of the target, its `fuzz/fuzz_targets/<name>.rs` and `corpus/<name>/`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Actions => "actions",
+            Target::Candles => "candles",
+            Target::SessionStore => "session_store",
+            Target::TradeHistory => "trade_history",
+            Target::RingBuffer => "ring_buffer",
+            Target::PriceCache => "price_cache",
+        }
+    }
+
+    /// The target called `name`.
+    pub fn from_name(name: &str) -> Option<Target> {
+        Target::ALL.into_iter().find(|target| target.name() == name)
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A decoded input of some target; as JSON, `{"target": ..., "input": ...}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "target", content = "input", rename_all = "snake_case")]
+pub enum Input {
+    /// For `actions`.
+    Actions(Scenario),
+    /// For `candles`.
+    Candles(CandlesInput),
+    /// For `session_store`.
+    SessionStore(SessionStoreInput),
+    /// For `trade_history`.
+    TradeHistory(TradeHistoryInput),
+    /// For `ring_buffer`.
+    RingBuffer(RingBufferInput),
+    /// For `price_cache`.
+    PriceCache(PriceCacheInput),
+}
+
+/// A byte string that is not an input of the target.
+#[derive(Debug, thiserror::Error)]
+#[error("not a valid {target} input: {reason}")]
+pub struct DecodeError {
+    /// The target tried.
+    pub target: Target,
+    /// Why decoding failed.
+    pub reason: String,
+}
+
+fn take<'a, T: Arbitrary<'a>>(target: Target, data: &'a [u8]) -> Result<T, DecodeError> {
+    T::arbitrary_take_rest(Unstructured::new(data)).map_err(|error| DecodeError {
+        target,
+        reason: error.to_string(),
+    })
+}
+
+impl Input {
+    /// Decodes raw fuzz bytes the way the target's fuzz harness does.
+    pub fn from_fuzz_bytes(target: Target, data: &[u8]) -> Result<Input, DecodeError> {
+        Ok(match target {
+            Target::Actions => Input::Actions(Scenario::from_fuzz_bytes(data).map_err(
+                |error| DecodeError {
+                    target,
+                    reason: error.to_string(),
+                },
+            )?),
+            Target::Candles => Input::Candles(take(target, data)?),
+            Target::SessionStore => Input::SessionStore(take(target, data)?),
+            Target::TradeHistory => Input::TradeHistory(take(target, data)?),
+            Target::RingBuffer => Input::RingBuffer(take(target, data)?),
+            Target::PriceCache => Input::PriceCache(take(target, data)?),
+        })
+    }
+
+    /// The target this input belongs to.
+    pub fn target(&self) -> Target {
+        match self {
+            Input::Actions(_) => Target::Actions,
+            Input::Candles(_) => Target::Candles,
+            Input::SessionStore(_) => Target::SessionStore,
+            Input::TradeHistory(_) => Target::TradeHistory,
+            Input::RingBuffer(_) => Target::RingBuffer,
+            Input::PriceCache(_) => Target::PriceCache,
+        }
+    }
+
+    /// Runs the target's checks on this input.
+    pub fn check(&self) -> Result<(), Violation> {
+        match self {
+            Input::Actions(scenario) => run(scenario).map(|_| ()),
+            Input::Candles(input) => check_candles(input),
+            Input::SessionStore(input) => check_session_store(input),
+            Input::TradeHistory(input) => check_trade_history(input),
+            Input::RingBuffer(input) => check_ring_buffer(input),
+            Input::PriceCache(input) => check_price_cache(input),
+        }
+    }
+}
+
+/// The body of every fuzz target: decode, check, and on a violation panic
+/// with the full report so libFuzzer saves the input as a crash. Inputs
+/// that do not decode are skipped.
+pub fn fuzz_one(target: Target, data: &[u8]) {
+    let Ok(input) = Input::from_fuzz_bytes(target, data) else {
+        return;
+    };
+    if let Err(violation) = input.check() {
+        let violation = violation.reproduced_by(format!(
+            "cargo run --release -- replay fuzz/artifacts/{target}/<crash-file> --target {target}"
+        ));
+        panic!("{violation}");
+    }
+}
