@@ -32,4 +32,5 @@ pub mod harness;
 pub mod heap;
 pub mod leak;
 pub mod market;
+pub mod process;
 pub mod sim;

@@ -101,6 +101,8 @@ pub(crate) struct LeakState {
     candles: Vec<Candle>,
     queue: Option<(mpsc::Sender<Candle>, mpsc::Receiver<Candle>)>,
     orphans: HashMap<u64, Box<[u8]>>,
+    // One allocation per drip is the point of the pattern.
+    #[allow(clippy::vec_box)]
     drips: Vec<Box<[u8; 32]>>,
 }
 

@@ -334,6 +334,11 @@ impl TradingBot {
         self.root.stats()
     }
 
+    /// The bot's root allocation group.
+    pub fn heap_group(&self) -> &Group {
+        &self.root
+    }
+
     /// Restarts the bot's peak measurement from its current bytes.
     pub fn reset_peak(&self) {
         self.root.reset_peak();

@@ -5,7 +5,7 @@ use std::io::Write;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use heapbound::bot::{BotConfig, StrategyConfig, CASH_UNITS_PER_QUOTE};
+use heapbound::bot::{BotConfig, Defect, LeakPattern, StrategyConfig, CASH_UNITS_PER_QUOTE};
 use heapbound::leak::{DEFAULT_HORIZON_CANDLES, DEFAULT_LEAK_BUDGET_BYTES};
 use heapbound::market::CandleGenerator;
 use heapbound::sim::{self, SimOptions, SimReport};
@@ -150,6 +150,13 @@ pub struct SimulateArgs {
     pub bot: BotArgs,
     #[command(flatten)]
     pub leak: LeakArgs,
+    /// Run a deliberately leaky bot (see README, injected-leak suite).
+    #[arg(long, value_enum)]
+    pub inject: Option<LeakPattern>,
+    /// Print the N allocation sites that grew most after warm-up
+    /// (captures call stacks: slower).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub top: usize,
 }
 
 fn progress_bar(total: u64) -> ProgressBar {
@@ -171,6 +178,8 @@ pub fn run(args: &SimulateArgs) -> Result<Outcome, UsageError> {
         heap_ceiling: args.bot.heap_ceiling,
         horizon_candles: args.leak.horizon,
         leak_budget_bytes: args.leak.leak_budget,
+        defect: args.inject.map(Defect::Leak),
+        top_sites: args.top,
         ..SimOptions::default()
     };
     let bar = progress_bar(args.candles);

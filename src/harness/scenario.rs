@@ -15,7 +15,7 @@ pub const SCENARIO_MAX_ACTIONS: usize = 512;
 
 /// The most candles a scenario feeds; `Candles(n)` stops there, which keeps
 /// one fuzz input to milliseconds.
-pub const SCENARIO_MAX_CANDLES: u64 = 50_000;
+pub const SCENARIO_MAX_CANDLES: u64 = 20_000;
 
 /// A whole fuzz input: replayable from raw bytes (`arbitrary`) or JSON.
 #[derive(Clone, Debug, PartialEq, Eq, Arbitrary, Serialize, Deserialize)]

@@ -107,6 +107,10 @@ impl Group {
         self.stats().live_bytes
     }
 
+    pub(crate) fn slot(&self) -> usize {
+        self.slot
+    }
+
     /// Starts a new peak measurement from the current live bytes.
     pub fn reset_peak(&self) {
         if self.slot != ROOT_SLOT {

@@ -2,7 +2,7 @@
 //! only while [`SiteTracing`] is on, because unwinding costs microseconds.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use std::sync::Mutex;
 
 use tracking_allocator::AllocationRegistry;
@@ -12,6 +12,8 @@ use tracking_allocator::AllocationRegistry;
 const MAX_FRAMES: usize = 32;
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
+/// Only allocations charged to this slot or its descendants are recorded (0: all).
+static WITHIN_SLOT: AtomicUsize = AtomicUsize::new(0);
 static TABLE: Mutex<Option<SiteTable>> = Mutex::new(None);
 
 #[derive(Default)]
@@ -27,8 +29,12 @@ struct SiteCounters {
     allocations: u64,
 }
 
-pub(crate) fn record_alloc(addr: usize, size: u64, _group: usize) {
+pub(crate) fn record_alloc(addr: usize, size: u64, group: usize) {
     if !ENABLED.load(Relaxed) {
+        return;
+    }
+    let within = WITHIN_SLOT.load(Relaxed);
+    if within != 0 && !super::slots::descends_from(group, within) {
         return;
     }
     let mut stack = Vec::with_capacity(MAX_FRAMES);
@@ -86,8 +92,17 @@ pub struct SiteTracing {
 }
 
 impl SiteTracing {
+    /// Starts capturing only allocations charged to `group` (or groups
+    /// created under it), so the harness's own allocations stay out.
+    pub fn start_within(group: &super::Group) -> SiteTracing {
+        let tracing = SiteTracing::start();
+        WITHIN_SLOT.store(group.slot(), Relaxed);
+        tracing
+    }
+
     /// Starts capturing; any earlier capture is discarded.
     pub fn start() -> SiteTracing {
+        WITHIN_SLOT.store(0, Relaxed);
         super::slots::ensure_tracker();
         AllocationRegistry::untracked(|| {
             if let Ok(mut table) = TABLE.lock() {
@@ -193,12 +208,15 @@ fn project_location(stack: &[usize]) -> String {
                 return;
             };
             let file = file.to_string_lossy();
+            let function = symbol
+                .name()
+                .map(|name| format!("{name:#}"))
+                .unwrap_or_default();
+            // The allocator shim is attributed to the line of the
+            // `#[global_allocator]` static; the caller is what matters.
+            let shim = function.starts_with("__rust");
             if let Some(relative) = file.strip_prefix(root) {
-                if !relative.starts_with("heap/") {
-                    let function = symbol
-                        .name()
-                        .map(|name| format!("{name:#}"))
-                        .unwrap_or_default();
+                if !relative.starts_with("heap/") && !shim {
                     found = Some(format!("src/{relative}:{line} ({function})"));
                 }
             }

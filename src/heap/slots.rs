@@ -108,6 +108,20 @@ pub(crate) fn slot(index: usize) -> &'static Slot {
     &SLOTS[index]
 }
 
+/// Whether `slot` is `ancestor` or lies below it.
+pub(crate) fn descends_from(mut slot: usize, ancestor: usize) -> bool {
+    for _ in 0..MAX_DEPTH {
+        if slot == ancestor {
+            return true;
+        }
+        if slot == 0 || slot >= MAX_SLOTS {
+            return false;
+        }
+        slot = SLOTS[slot].parent.load(Relaxed);
+    }
+    false
+}
+
 pub(crate) fn process_slot() -> &'static Slot {
     &PROCESS
 }

@@ -15,10 +15,12 @@ pub use report::{describe_horizon, ComponentReport, HeapReport, LeakReport, SimR
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use crate::bot::{BotConfig, ConfigError, TradingBot, COMPONENT_NAMES};
+use crate::bot::{BotConfig, ConfigError, Defect, TradingBot, COMPONENT_NAMES};
 use crate::harness::{checks, Invariant, Limits, Violation};
+use crate::heap::{SiteSnapshot, SiteTracing};
 use crate::leak::{SlopeFit, DEFAULT_HORIZON_CANDLES, DEFAULT_LEAK_BUDGET_BYTES};
 use crate::market::Candle;
+use crate::process::ProcessStats;
 
 /// How a simulation runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,6 +40,11 @@ pub struct SimOptions {
     /// Check bounds, budgets and books every this many candles (the peak
     /// check sees between-check spikes anyway).
     pub check_every: u64,
+    /// A deliberately broken bot (`--inject`).
+    pub defect: Option<Defect>,
+    /// Report this many allocation sites that grew most after warm-up
+    /// (captures call stacks: slow, off at 0).
+    pub top_sites: usize,
 }
 
 impl Default for SimOptions {
@@ -50,6 +57,8 @@ impl Default for SimOptions {
             horizon_candles: DEFAULT_HORIZON_CANDLES,
             leak_budget_bytes: DEFAULT_LEAK_BUDGET_BYTES,
             check_every: 1_000,
+            defect: None,
+            top_sites: 0,
         }
     }
 }
@@ -99,7 +108,7 @@ pub fn simulate(
     candles: impl IntoIterator<Item = Candle>,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<SimReport, ConfigError> {
-    let mut bot = TradingBot::new(options.bot.clone())?;
+    let mut bot = TradingBot::with_defect(options.bot.clone(), options.defect)?;
     let limits = Limits::for_bot(&bot);
     let limits = limits.with_ceiling(options.heap_ceiling.unwrap_or(limits.heap_ceiling));
     let initial = bot.heap();
@@ -118,6 +127,17 @@ pub fn simulate(
             .or_insert_with(|| violation.at_step(step, None));
     };
     let mut warm_allocations = initial.allocations;
+    let mut sites: Option<(SiteTracing, SiteSnapshot)> = None;
+    let start_sites = |sites: &mut Option<(SiteTracing, SiteSnapshot)>, bot: &TradingBot| {
+        if options.top_sites > 0 {
+            let tracing = SiteTracing::start_within(bot.heap_group());
+            let snapshot = tracing.snapshot();
+            *sites = Some((tracing, snapshot));
+        }
+    };
+    if warmup == 0 {
+        start_sites(&mut sites, &bot);
+    }
     let mut cleanup_freed = 0;
     if let Err(violation) = checks::check_bot(&bot, &limits) {
         record(violation, 0);
@@ -132,6 +152,7 @@ pub fn simulate(
         }
         if fed == warmup {
             warm_allocations = bot.heap().allocations;
+            start_sites(&mut sites, &bot);
         }
         if fed > warmup && (fed - warmup) % sampler.every == 0 {
             sampler.sample(fed, &bot);
@@ -151,6 +172,9 @@ pub fn simulate(
         }
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let top_sites = sites
+        .map(|(tracing, before)| tracing.snapshot().growth_since(&before, options.top_sites))
+        .unwrap_or_default();
     if let Err(violation) =
         checks::check_bot(&bot, &limits).and_then(|()| checks::check_equity_sample(&bot))
     {
@@ -237,6 +261,8 @@ pub fn simulate(
             samples: slope.samples,
             verdict: if leak { "leak" } else { "flat" },
         },
+        top_sites,
+        process: ProcessStats::read(),
         candles_per_second: if elapsed > 0.0 {
             fed as f64 / elapsed
         } else {

@@ -5,6 +5,9 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::heap::SiteGrowth;
+use crate::process::ProcessStats;
+
 /// Heap figures of the bot's allocation group.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct HeapReport {
@@ -89,6 +92,11 @@ pub struct SimReport {
     pub components: BTreeMap<&'static str, ComponentReport>,
     /// Leak-slope analysis.
     pub leak: LeakReport,
+    /// Allocation sites that grew most after warm-up (with `--top`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub top_sites: Vec<SiteGrowth>,
+    /// The operating system's view at the end of the run.
+    pub process: Option<ProcessStats>,
     /// Candles per second, generation included (wall clock: not reproducible).
     pub candles_per_second: f64,
     /// Seconds the run took (wall clock).
@@ -172,6 +180,26 @@ impl SimReport {
             l.budget_bytes
         );
         let _ = writeln!(out, "  verdict           {}", l.verdict);
+        if !self.top_sites.is_empty() {
+            let _ = writeln!(
+                out,
+                "top allocation sites after warm-up (growth, allocations, where)"
+            );
+            for site in &self.top_sites {
+                let _ = writeln!(
+                    out,
+                    "  {:>+10} B {:>8}  {}",
+                    site.growth_bytes, site.allocations, site.location
+                );
+            }
+        }
+        if let Some(process) = &self.process {
+            let _ = writeln!(
+                out,
+                "process             rss {} B, vms {} B, {} threads, {} open fds",
+                process.rss_bytes, process.vms_bytes, process.threads, process.open_fds
+            );
+        }
         let _ = writeln!(
             out,
             "speed               {:.0} candles/s ({:.2} s)",
