@@ -11,7 +11,11 @@ use super::containers::{
     check_price_cache, check_ring_buffer, check_session_store, check_trade_history,
     PriceCacheInput, RingBufferInput, SessionStoreInput, TradeHistoryInput,
 };
-use super::run::run;
+use std::sync::OnceLock;
+
+use crate::bot::{Defect, LeakPattern};
+
+use super::run::{run, run_with, RunOptions};
 use super::scenario::Scenario;
 use super::violation::Violation;
 
@@ -159,6 +163,21 @@ impl Input {
     }
 }
 
+/// The leak pattern named by `HEAPBOUND_INJECT`, read once: lets the
+/// `actions` fuzz target run against a deliberately leaky bot
+/// (`HEAPBOUND_INJECT=slow-drip cargo fuzz run actions`).
+pub fn injected_leak() -> Option<LeakPattern> {
+    static INJECTED: OnceLock<Option<LeakPattern>> = OnceLock::new();
+    *INJECTED.get_or_init(|| {
+        let name = std::env::var("HEAPBOUND_INJECT").ok()?;
+        let pattern = LeakPattern::ALL.into_iter().find(|p| p.name() == name);
+        if pattern.is_none() {
+            eprintln!("HEAPBOUND_INJECT={name:?} names no leak pattern; running the correct bot");
+        }
+        pattern
+    })
+}
+
 /// The body of every fuzz target: decode, check, and on a violation panic
 /// with the full report so libFuzzer saves the input as a crash. Inputs
 /// that do not decode are skipped.
@@ -166,7 +185,17 @@ pub fn fuzz_one(target: Target, data: &[u8]) {
     let Ok(input) = Input::from_fuzz_bytes(target, data) else {
         return;
     };
-    if let Err(violation) = input.check() {
+    let result = match (&input, injected_leak()) {
+        (Input::Actions(scenario), Some(pattern)) => {
+            let options = RunOptions {
+                defect: Some(Defect::Leak(pattern)),
+                ..RunOptions::default()
+            };
+            run_with(scenario, &options, &mut |_| {}).map(|_| ())
+        }
+        _ => input.check(),
+    };
+    if let Err(violation) = result {
         let violation = violation.reproduced_by(format!(
             "cargo run --release -- replay fuzz/artifacts/{target}/<crash-file> --target {target}"
         ));

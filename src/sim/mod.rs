@@ -224,7 +224,8 @@ pub fn simulate(
             )
         })
         .collect();
-    let violations: Vec<String> = violations.values().map(Violation::summary).collect();
+    let broken: Vec<Violation> = violations.into_values().collect();
+    let violations: Vec<String> = broken.iter().map(Violation::summary).collect();
     let equity = bot.equity();
     Ok(SimReport {
         seed: options.seed,
@@ -275,5 +276,6 @@ pub fn simulate(
             "fail"
         },
         violations,
+        broken,
     })
 }

@@ -105,6 +105,9 @@ pub struct SimReport {
     pub verdict: &'static str,
     /// Broken invariants, one line each.
     pub violations: Vec<String>,
+    /// The same violations, structured, for callers in Rust.
+    #[serde(skip)]
+    pub broken: Vec<crate::harness::Violation>,
 }
 
 impl SimReport {
