@@ -4,6 +4,7 @@ mod corpus;
 mod files;
 mod replay;
 mod simulate;
+mod triage;
 mod units;
 
 use std::process::ExitCode;
@@ -36,6 +37,9 @@ enum Command {
     Replay(replay::ReplayArgs),
     /// Write seed inputs for every fuzz target from ChaCha seeds.
     Corpus(corpus::CorpusArgs),
+    /// Replay every input in a folder, group failures by violation, and
+    /// print one reproduction command per group.
+    Triage(triage::TriageArgs),
 }
 
 /// How a run ended, as an exit code: 0 pass, 1 a check failed, 2 usage.
@@ -62,6 +66,13 @@ impl UsageError {
     }
 }
 
+impl UsageError {
+    /// The message, without the `error:` prefix.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
 /// Parses the command line, runs it and maps the outcome to an exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -69,6 +80,7 @@ pub fn main() -> ExitCode {
         Some(Command::Simulate(args)) => simulate::run(&args),
         Some(Command::Replay(args)) => replay::run(&args),
         Some(Command::Corpus(args)) => corpus::run(&args),
+        Some(Command::Triage(args)) => triage::run(&args),
         None => simulate::run(&cli.simulate),
     };
     match result {

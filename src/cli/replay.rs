@@ -72,14 +72,19 @@ pub fn run(args: &ReplayArgs) -> Result<Outcome, UsageError> {
         eprintln!("saved {}", path.display());
     }
     let reproduce = format!(
-        "heapbound replay {} --target {}",
+        "{}heapbound replay {} --target {}",
+        heapbound::harness::env_prefix(),
         args.file.display(),
         input.target()
     );
     let result = match &input {
         Input::Actions(scenario) => {
             let mut lines = Vec::new();
-            let result = run_with(scenario, &RunOptions::default(), &mut |step| {
+            let options = RunOptions {
+                defect: heapbound::harness::injected_leak().map(heapbound::bot::Defect::Leak),
+                ..RunOptions::default()
+            };
+            let result = run_with(scenario, &options, &mut |step| {
                 lines.push(format!(
                     "  step {:>4}  {:<60} heap {:>8} B  peak {:>8} B  fills {:>5}  candles {:>6}",
                     step.step,

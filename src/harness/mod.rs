@@ -18,5 +18,5 @@ pub use run::{run, run_with, Outcome, RunOptions, StepTrace};
 pub use scenario::{
     Scenario, ScenarioConfig, SCENARIO_MAX_ACTIONS, SCENARIO_MAX_BOUND, SCENARIO_MAX_CANDLES,
 };
-pub use targets::{fuzz_one, injected_leak, DecodeError, Input, Target};
+pub use targets::{env_prefix, fuzz_one, injected_leak, DecodeError, Input, Target};
 pub use violation::{Invariant, Violation};

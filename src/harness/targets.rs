@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use crate::bot::{Defect, LeakPattern};
 
-use super::run::{run, run_with, RunOptions};
+use super::run::{run_with, RunOptions};
 use super::scenario::Scenario;
 use super::violation::Violation;
 
@@ -150,10 +150,17 @@ impl Input {
         }
     }
 
-    /// Runs the target's checks on this input.
+    /// Runs the target's checks on this input (an `actions` scenario runs
+    /// against the leak named by `HEAPBOUND_INJECT`, if any).
     pub fn check(&self) -> Result<(), Violation> {
         match self {
-            Input::Actions(scenario) => run(scenario).map(|_| ()),
+            Input::Actions(scenario) => {
+                let options = RunOptions {
+                    defect: injected_leak().map(Defect::Leak),
+                    ..RunOptions::default()
+                };
+                run_with(scenario, &options, &mut |_| {}).map(|_| ())
+            }
             Input::Candles(input) => check_candles(input),
             Input::SessionStore(input) => check_session_store(input),
             Input::TradeHistory(input) => check_trade_history(input),
@@ -178,6 +185,13 @@ pub fn injected_leak() -> Option<LeakPattern> {
     })
 }
 
+/// `HEAPBOUND_INJECT=<name> ` when a leak is injected, for reproduction commands.
+pub fn env_prefix() -> String {
+    injected_leak()
+        .map(|pattern| format!("HEAPBOUND_INJECT={} ", pattern.name()))
+        .unwrap_or_default()
+}
+
 /// The body of every fuzz target: decode, check, and on a violation panic
 /// with the full report so libFuzzer saves the input as a crash. Inputs
 /// that do not decode are skipped.
@@ -185,19 +199,10 @@ pub fn fuzz_one(target: Target, data: &[u8]) {
     let Ok(input) = Input::from_fuzz_bytes(target, data) else {
         return;
     };
-    let result = match (&input, injected_leak()) {
-        (Input::Actions(scenario), Some(pattern)) => {
-            let options = RunOptions {
-                defect: Some(Defect::Leak(pattern)),
-                ..RunOptions::default()
-            };
-            run_with(scenario, &options, &mut |_| {}).map(|_| ())
-        }
-        _ => input.check(),
-    };
-    if let Err(violation) = result {
+    if let Err(violation) = input.check() {
         let violation = violation.reproduced_by(format!(
-            "cargo run --release -- replay fuzz/artifacts/{target}/<crash-file> --target {target}"
+            "{}cargo run --release -- replay fuzz/artifacts/{target}/<crash-file> --target {target}",
+            env_prefix()
         ));
         panic!("{violation}");
     }

@@ -1,0 +1,94 @@
+//! `heapbound triage <dir>`: replay every crash file in a folder, group
+//! them by violation, and print one reproduction command per group.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use heapbound::harness::Target;
+
+use super::files::read_file;
+use super::replay::decode;
+use super::{Outcome, UsageError};
+
+/// `heapbound triage`.
+#[derive(Args, Clone, Debug)]
+pub struct TriageArgs {
+    /// Folder of inputs (e.g. fuzz/artifacts/actions).
+    pub dir: PathBuf,
+    /// Target of raw inputs; default: the folder name.
+    #[arg(long, value_enum)]
+    pub target: Option<Target>,
+}
+
+/// Runs `triage`.
+pub fn run(args: &TriageArgs) -> Result<Outcome, UsageError> {
+    let dir_name = args.dir.display().to_string();
+    let entries =
+        std::fs::read_dir(&args.dir).map_err(|e| UsageError::flag(&dir_name, &e.to_string()))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.is_file())
+        .collect();
+    files.sort();
+    let target = args
+        .target
+        .or_else(|| args.dir.file_name()?.to_str().and_then(Target::from_name));
+    // (invariant, component) -> (files, example violation summary)
+    let mut groups: BTreeMap<(String, String), Vec<PathBuf>> = BTreeMap::new();
+    let mut examples: BTreeMap<(String, String), String> = BTreeMap::new();
+    let (mut passed, mut undecodable) = (0, 0);
+    for file in &files {
+        let bytes = read_file(file)?;
+        let input = match decode(file, &bytes, target) {
+            Ok(input) => input,
+            Err(error) => {
+                undecodable += 1;
+                eprintln!("skipped {}: {}", file.display(), error.message());
+                continue;
+            }
+        };
+        match input.check() {
+            Ok(()) => passed += 1,
+            Err(violation) => {
+                let key = (
+                    violation.invariant.name().to_string(),
+                    violation.component.clone().unwrap_or_default(),
+                );
+                examples
+                    .entry(key.clone())
+                    .or_insert_with(|| violation.summary());
+                groups.entry(key).or_default().push(file.clone());
+            }
+        }
+    }
+    println!(
+        "{} files: {} pass, {} fail in {} groups, {} undecodable",
+        files.len(),
+        passed,
+        groups.values().map(Vec::len).sum::<usize>(),
+        groups.len(),
+        undecodable
+    );
+    for (key, members) in &groups {
+        // The smallest input of a group is the quickest to read and replay.
+        let smallest = members
+            .iter()
+            .min_by_key(|path| std::fs::metadata(path).map_or(u64::MAX, |m| m.len()))
+            .unwrap_or(&members[0]);
+        let target_flag = target.map(|t| format!(" --target {t}")).unwrap_or_default();
+        println!("\n{} x {} in {}", members.len(), key.0, key.1);
+        println!("  e.g. {}", examples.get(key).map_or("", String::as_str));
+        println!(
+            "  reproduce: {}heapbound replay {}{target_flag}",
+            heapbound::harness::env_prefix(),
+            smallest.display()
+        );
+    }
+    Ok(if groups.is_empty() {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    })
+}
