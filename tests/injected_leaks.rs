@@ -93,7 +93,7 @@ fn patterns_that_outlive_the_bot_are_caught_at_teardown() {
             slow_gap: 3,
             ..ScenarioConfig::default()
         },
-        actions: vec![Action::Candles(2_000)],
+        actions: vec![Action::Candles(200); 10],
     };
     let roomy = RunOptions {
         budget_scale_1024: Some(1 << 30),

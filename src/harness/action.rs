@@ -87,8 +87,10 @@ pub enum Action {
     },
     /// One arbitrary valid candle.
     Candle(CandleSpec),
-    /// `n` candles from the scenario's seeded generator.
-    Candles(u16),
+    /// `n` candles from the scenario's seeded generator. A `u8`, so one
+    /// action stays cheap and long runs are many actions: that keeps the
+    /// `actions` target fast for libFuzzer.
+    Candles(u8),
 }
 
 impl fmt::Display for Action {

@@ -150,6 +150,18 @@ impl Input {
         }
     }
 
+    /// How many steps (actions, ops, pushes or candles) the input drives.
+    pub fn steps(&self) -> usize {
+        match self {
+            Input::Actions(scenario) => scenario.actions.len(),
+            Input::Candles(input) => usize::from(input.count),
+            Input::SessionStore(input) => input.ops.len(),
+            Input::TradeHistory(input) => input.ops.len(),
+            Input::RingBuffer(input) => input.pushes.len(),
+            Input::PriceCache(input) => input.ops.len(),
+        }
+    }
+
     /// Runs the target's checks on this input (an `actions` scenario runs
     /// against the leak named by `HEAPBOUND_INJECT`, if any).
     pub fn check(&self) -> Result<(), Violation> {
