@@ -98,3 +98,33 @@ fn trade_history_bounded() {
     assert_eq!(growth, 0);
     assert!(executor.history_heap().live_bytes >= max_trades as u64 * record);
 }
+
+#[test]
+fn bots_on_parallel_threads_each_see_their_own_bytes() {
+    let expected = {
+        let bot = TradingBot::new(BotConfig::default()).unwrap();
+        bot.components()
+    };
+    for _round in 0..20 {
+        let handles: Vec<_> = (0..4)
+            .map(|seed| {
+                std::thread::spawn(move || {
+                    let mut bot = TradingBot::new(BotConfig::default()).unwrap();
+                    for candle in CandleGenerator::new(seed).take(5_000) {
+                        bot.step(&candle);
+                    }
+                    (bot.components(), bot.heap())
+                })
+            })
+            .collect();
+        for handle in handles {
+            let (components, heap) = handle.join().unwrap();
+            for (got, want) in components.iter().zip(&expected) {
+                assert_eq!(got.bytes, want.bytes, "{} on a parallel thread", got.name);
+            }
+            let in_components: u64 = components.iter().map(|c| c.bytes).sum();
+            // The root also holds the executor's symbol string.
+            assert!(heap.live_bytes > in_components && heap.live_bytes < in_components + 256);
+        }
+    }
+}

@@ -2,8 +2,10 @@
 
 mod corpus;
 mod files;
+mod plot;
 mod replay;
 mod simulate;
+mod soak;
 mod triage;
 mod units;
 
@@ -20,6 +22,10 @@ use clap::{Parser, Subcommand};
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
+    /// Log level on stderr: error, warn, info, debug (debug shows the memory
+    /// line of every periodic cleanup), trace. Also HEAPBOUND_LOG.
+    #[arg(long, global = true, default_value = "warn")]
+    log: String,
     #[command(subcommand)]
     command: Option<Command>,
     /// Without a subcommand, `simulate` runs with these flags.
@@ -37,6 +43,8 @@ enum Command {
     Replay(replay::ReplayArgs),
     /// Write seed inputs for every fuzz target from ChaCha seeds.
     Corpus(corpus::CorpusArgs),
+    /// Run many seeds for a long time with checkpoints, a plot and alerts.
+    Soak(soak::SoakArgs),
     /// Replay every input in a folder, group failures by violation, and
     /// print one reproduction command per group.
     Triage(triage::TriageArgs),
@@ -76,11 +84,23 @@ impl UsageError {
 /// Parses the command line, runs it and maps the outcome to an exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let filter = std::env::var("HEAPBOUND_LOG").unwrap_or_else(|_| cli.log.clone());
+    match tracing_subscriber::EnvFilter::try_new(&filter) {
+        Ok(filter) => tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_env_filter(filter)
+            .init(),
+        Err(error) => {
+            eprintln!("error: --log: {error}");
+            return ExitCode::from(2);
+        }
+    }
     let result = match cli.command {
         Some(Command::Simulate(args)) => simulate::run(&args),
         Some(Command::Replay(args)) => replay::run(&args),
         Some(Command::Corpus(args)) => corpus::run(&args),
         Some(Command::Triage(args)) => triage::run(&args),
+        Some(Command::Soak(args)) => soak::run(&args),
         None => simulate::run(&cli.simulate),
     };
     match result {

@@ -69,7 +69,7 @@ pub struct BotArgs {
     pub cleanup_every: u64,
     /// Heap ceiling for the bot (e.g. 64KiB, 8MiB); default: the budget
     /// computed from the bounds.
-    #[arg(long, value_parser = byte_size)]
+    #[arg(long, allow_hyphen_values = true, value_parser = byte_size)]
     pub heap_ceiling: Option<u64>,
 }
 
@@ -127,10 +127,10 @@ impl BotArgs {
 pub struct LeakArgs {
     /// Horizon of the leak projection, in candles (default: a year of
     /// 1-minute candles).
-    #[arg(long, value_parser = positive, default_value_t = DEFAULT_HORIZON_CANDLES)]
+    #[arg(long, allow_hyphen_values = true, value_parser = positive, default_value_t = DEFAULT_HORIZON_CANDLES)]
     pub horizon: u64,
     /// Growth allowed over the horizon before the verdict is `leak`.
-    #[arg(long, value_parser = byte_size, default_value_t = DEFAULT_LEAK_BUDGET_BYTES)]
+    #[arg(long, allow_hyphen_values = true, value_parser = byte_size, default_value_t = DEFAULT_LEAK_BUDGET_BYTES)]
     pub leak_budget: u64,
 }
 
@@ -141,7 +141,7 @@ pub struct SimulateArgs {
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Candles to feed.
-    #[arg(long, value_parser = positive, default_value_t = 1_000_000)]
+    #[arg(long, allow_hyphen_values = true, value_parser = positive, default_value_t = 1_000_000)]
     pub candles: u64,
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -183,10 +183,14 @@ pub fn run(args: &SimulateArgs) -> Result<Outcome, UsageError> {
         ..SimOptions::default()
     };
     let bar = progress_bar(args.candles);
-    let report = sim::simulate(&options, CandleGenerator::new(args.seed), &mut |p| {
-        bar.set_position(p.candles);
-        bar.set_message(format!("heap {} B", p.live_bytes));
-    })
+    let report = sim::simulate(
+        &options,
+        CandleGenerator::new(args.seed),
+        &mut |p: &sim::Progress| {
+            bar.set_position(p.candles);
+            bar.set_message(format!("heap {} B", p.live_bytes));
+        },
+    )
     .map_err(|error| UsageError::flag("config", &error.to_string()))?;
     bar.finish_and_clear();
     print_report(&report, args.format);

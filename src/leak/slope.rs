@@ -67,6 +67,17 @@ impl SlopeFit {
     }
 }
 
+impl SlopeFit {
+    /// The fitted line as (slope, intercept), for drawing.
+    pub fn line(&self) -> (f64, f64) {
+        let slope = self.slope().bytes_per_candle;
+        if self.n == 0.0 {
+            return (0.0, 0.0);
+        }
+        (slope, (self.sum_y - slope * self.sum_x) / self.n)
+    }
+}
+
 impl Slope {
     /// Bytes the slope adds over `horizon` candles.
     pub fn projected_bytes(&self, horizon: u64) -> f64 {

@@ -13,7 +13,11 @@ mod report;
 pub use report::{describe_horizon, ComponentReport, HeapReport, LeakReport, SimReport};
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
+
+use serde::Serialize;
 
 use crate::bot::{BotConfig, ConfigError, Defect, TradingBot, COMPONENT_NAMES};
 use crate::harness::{checks, Invariant, Limits, Violation};
@@ -23,7 +27,7 @@ use crate::market::Candle;
 use crate::process::ProcessStats;
 
 /// How a simulation runs.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct SimOptions {
     /// Generator seed, recorded in the report.
     pub seed: Option<u64>,
@@ -40,6 +44,10 @@ pub struct SimOptions {
     /// Check bounds, budgets and books every this many candles (the peak
     /// check sees between-check spikes anyway).
     pub check_every: u64,
+    /// Call `progress` every this many candles.
+    pub progress_every: u64,
+    /// Set to stop early (Ctrl-C): the report is then marked partial.
+    pub stop: Option<Arc<AtomicBool>>,
     /// A deliberately broken bot (`--inject`).
     pub defect: Option<Defect>,
     /// Report this many allocation sites that grew most after warm-up
@@ -57,19 +65,27 @@ impl Default for SimOptions {
             horizon_candles: DEFAULT_HORIZON_CANDLES,
             leak_budget_bytes: DEFAULT_LEAK_BUDGET_BYTES,
             check_every: 1_000,
+            progress_every: PROGRESS_EVERY,
+            stop: None,
             defect: None,
             top_sites: 0,
         }
     }
 }
 
-/// Progress, reported every [`PROGRESS_EVERY`] candles.
-#[derive(Clone, Copy, Debug)]
+/// Progress, reported every `progress_every` candles: also a soak checkpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Progress {
     /// Candles done.
     pub candles: u64,
     /// The bot's live heap bytes.
     pub live_bytes: u64,
+    /// Live bytes per component, in [`COMPONENT_NAMES`] order.
+    pub component_bytes: [u64; 6],
+    /// Orders filled so far.
+    pub trades: u64,
+    /// Equity at the last close, cash units.
+    pub equity: i64,
 }
 
 /// Candles between progress callbacks.
@@ -102,11 +118,39 @@ impl Sampler {
     }
 }
 
+/// The production checklist's periodic memory line, at debug level
+/// (`--log debug`): what a cleanup freed, live heap and RSS.
+#[cold]
+fn log_cleanup(bot: &TradingBot, candle: u64, cleanup: &crate::bot::CleanupReport) {
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        let rss = ProcessStats::read().map_or(0, |process| process.rss_bytes);
+        tracing::debug!(
+            candle,
+            live_bytes = bot.heap().live_bytes,
+            rss_bytes = rss,
+            trades_dropped = cleanup.trades_dropped,
+            sessions_dropped = cleanup.sessions_dropped,
+            freed_bytes = cleanup.bytes_freed,
+            "cleanup"
+        );
+    }
+}
+
+fn snapshot(bot: &TradingBot) -> Progress {
+    Progress {
+        candles: bot.candles(),
+        live_bytes: bot.heap().live_bytes,
+        component_bytes: bot.components().map(|component| component.bytes),
+        trades: bot.books().fills,
+        equity: bot.equity(),
+    }
+}
+
 /// Feeds `candles` to a bot built from `options.bot`, checking as it goes.
 pub fn simulate(
     options: &SimOptions,
     candles: impl IntoIterator<Item = Candle>,
-    progress: &mut dyn FnMut(Progress),
+    progress: &mut dyn FnMut(&Progress),
 ) -> Result<SimReport, ConfigError> {
     let mut bot = TradingBot::with_defect(options.bot.clone(), options.defect)?;
     let limits = Limits::for_bot(&bot);
@@ -119,6 +163,9 @@ pub fn simulate(
         components: Default::default(),
     };
     let check_every = options.check_every.max(1);
+    let progress_every = options.progress_every.max(1);
+    let stop = options.stop.as_deref();
+    let mut partial = false;
     let mut violations: BTreeMap<(Invariant, Option<String>), Violation> = BTreeMap::new();
     let mut record = |violation: Violation, step: u64| {
         let key = (violation.invariant, violation.component.clone());
@@ -149,6 +196,7 @@ pub fn simulate(
         fed += 1;
         if let Some(cleanup) = outcome.cleanup {
             cleanup_freed += cleanup.bytes_freed;
+            log_cleanup(&bot, fed, &cleanup);
         }
         if fed == warmup {
             warm_allocations = bot.heap().allocations;
@@ -164,12 +212,17 @@ pub fn simulate(
                 record(violation, fed);
             }
         }
-        if fed % PROGRESS_EVERY == 0 {
-            progress(Progress {
-                candles: fed,
-                live_bytes: bot.heap().live_bytes,
-            });
+        if fed % progress_every == 0 {
+            progress(&snapshot(&bot));
+            if stop.is_some_and(|stop| stop.load(Ordering::Relaxed)) {
+                partial = true;
+                break;
+            }
         }
+    }
+    if !partial && fed % progress_every != 0 {
+        // The last checkpoint is always the end of the run.
+        progress(&snapshot(&bot));
     }
     let elapsed = started.elapsed().as_secs_f64();
     let top_sites = sites
@@ -228,6 +281,7 @@ pub fn simulate(
     let violations: Vec<String> = broken.iter().map(Violation::summary).collect();
     let equity = bot.equity();
     Ok(SimReport {
+        partial,
         seed: options.seed,
         candles: fed,
         trades: bot.books().fills,

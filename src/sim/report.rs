@@ -68,6 +68,8 @@ pub struct LeakReport {
 /// Everything `heapbound simulate` reports.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct SimReport {
+    /// Whether the run was stopped early (Ctrl-C) and covers fewer candles.
+    pub partial: bool,
     /// Generator seed (absent for a candle file).
     pub seed: Option<u64>,
     /// Candles fed.

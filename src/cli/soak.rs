@@ -1,0 +1,416 @@
+//! `heapbound soak`: many seeds, many candles, checkpoints, a plot, alerts.
+
+use std::io::Write;
+use std::ops::Range;
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use heapbound::bot::{Defect, LeakPattern, COMPONENT_NAMES};
+use heapbound::market::CandleGenerator;
+use heapbound::process::ProcessStats;
+use heapbound::sim::{self, Progress, SimOptions, SimReport};
+
+use super::files::write_atomically;
+use super::plot::{self, Series};
+use super::simulate::{BotArgs, Format, LeakArgs};
+use super::units::{byte_size, positive};
+use super::{Outcome, UsageError};
+
+/// `heapbound soak`.
+#[derive(Args, Clone, Debug)]
+pub struct SoakArgs {
+    /// Seeds: `7`, `1..64` (64 excluded), `1..=64`.
+    #[arg(long, default_value = "1..3", value_parser = seed_range)]
+    pub seeds: Range<u64>,
+    /// Candles per seed.
+    #[arg(long, allow_hyphen_values = true, value_parser = positive, default_value_t = 10_000_000)]
+    pub candles: u64,
+    /// Write checkpoints as JSON Lines here.
+    #[arg(long)]
+    pub checkpoints: Option<PathBuf>,
+    /// Candles between checkpoints (default: a thousandth of the run).
+    #[arg(long, allow_hyphen_values = true, value_parser = positive)]
+    pub checkpoint_every: Option<u64>,
+    /// Draw heap and RSS over candles as SVG here.
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
+    /// Warn when the process RSS passes this (e.g. 1GiB).
+    #[arg(long, allow_hyphen_values = true, value_parser = byte_size)]
+    pub alert_rss: Option<u64>,
+    /// Warn when a bot's live heap passes this (e.g. 64MiB).
+    #[arg(long, allow_hyphen_values = true, value_parser = byte_size)]
+    pub alert_heap: Option<u64>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Run a deliberately leaky bot.
+    #[arg(long, value_enum)]
+    pub inject: Option<LeakPattern>,
+    #[command(flatten)]
+    pub bot: BotArgs,
+    #[command(flatten)]
+    pub leak: LeakArgs,
+}
+
+/// Parses `7`, `1..64` or `1..=64`.
+fn seed_range(text: &str) -> Result<Range<u64>, String> {
+    let number = |s: &str| {
+        s.trim()
+            .parse::<u64>()
+            .map_err(|_| format!("{s:?} is not a seed"))
+    };
+    let range = if let Some((a, b)) = text.split_once("..=") {
+        number(a)?..number(b)?.checked_add(1).ok_or("seed too large")?
+    } else if let Some((a, b)) = text.split_once("..") {
+        number(a)?..number(b)?
+    } else {
+        let seed = number(text)?;
+        seed..seed.checked_add(1).ok_or("seed too large")?
+    };
+    if range.is_empty() {
+        return Err(format!("{text:?} holds no seed (use a..b with a < b)"));
+    }
+    if range.end - range.start > 100_000 {
+        return Err("at most 100,000 seeds".to_string());
+    }
+    Ok(range)
+}
+
+/// One checkpoint line of the JSON Lines file.
+#[derive(Serialize)]
+struct CheckpointLine {
+    seed: u64,
+    candle: u64,
+    live_bytes: u64,
+    components: std::collections::BTreeMap<&'static str, u64>,
+    rss_bytes: u64,
+    trades: u64,
+    equity: i64,
+}
+
+/// A seed's outcome: its report, or the panic that ended it.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum SeedOutcome {
+    Report(Box<SimReport>),
+    Crashed {
+        seed: u64,
+        verdict: &'static str,
+        crash: String,
+    },
+}
+
+#[derive(Serialize, Default)]
+struct Summary {
+    seeds: u64,
+    passed: u64,
+    failed: u64,
+    crashed: u64,
+    candles: u64,
+    candles_per_second: f64,
+    worst_peak_bytes: u64,
+    worst_peak_seed: Option<u64>,
+    worst_slope_bytes_per_candle: f64,
+    worst_slope_seed: Option<u64>,
+    cleanups: u64,
+    cleanup_freed_bytes: u64,
+}
+
+#[derive(Serialize)]
+struct SoakReport {
+    partial: bool,
+    seeds: Vec<SeedOutcome>,
+    summary: Summary,
+}
+
+struct Alerts {
+    rss: Option<u64>,
+    heap: Option<u64>,
+    rss_fired: AtomicBool,
+    heap_fired: AtomicBool,
+}
+
+impl Alerts {
+    fn check(&self, seed: u64, progress: &Progress, rss: u64) {
+        if let Some(limit) = self.rss {
+            if rss > limit && !self.rss_fired.swap(true, Ordering::Relaxed) {
+                tracing::warn!(
+                    seed,
+                    candle = progress.candles,
+                    rss_bytes = rss,
+                    limit,
+                    "RSS passed --alert-rss"
+                );
+            }
+        }
+        if let Some(limit) = self.heap {
+            if progress.live_bytes > limit && !self.heap_fired.swap(true, Ordering::Relaxed) {
+                tracing::warn!(
+                    seed,
+                    candle = progress.candles,
+                    live_bytes = progress.live_bytes,
+                    limit,
+                    "bot heap passed --alert-heap"
+                );
+            }
+        }
+    }
+}
+
+/// Runs `soak`.
+pub fn run(args: &SoakArgs) -> Result<Outcome, UsageError> {
+    let config = args.bot.config()?;
+    let stop = Arc::new(AtomicBool::new(false));
+    {
+        let stop = Arc::clone(&stop);
+        // A second handler cannot be set (tests call `run` in one process);
+        // then Ctrl-C simply ends the process as usual.
+        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
+    }
+    let seeds: Vec<u64> = args.seeds.clone().collect();
+    let every = args
+        .checkpoint_every
+        .unwrap_or((args.candles / 1_000).max(1));
+    let bar = ProgressBar::new(args.candles * seeds.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{bar:40} {human_pos}/{human_len} candles {per_sec} eta {eta} {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let alerts = Alerts {
+        rss: args.alert_rss,
+        heap: args.alert_heap,
+        rss_fired: AtomicBool::new(false),
+        heap_fired: AtomicBool::new(false),
+    };
+    let lines: Mutex<Vec<CheckpointLine>> = Mutex::new(Vec::new());
+    let started = Instant::now();
+
+    let outcomes: Vec<SeedOutcome> = seeds
+        .par_iter()
+        .map(|&seed| {
+            let options = SimOptions {
+                seed: Some(seed),
+                candles: args.candles,
+                bot: config.clone(),
+                heap_ceiling: args.bot.heap_ceiling,
+                horizon_candles: args.leak.horizon,
+                leak_budget_bytes: args.leak.leak_budget,
+                progress_every: every,
+                stop: Some(Arc::clone(&stop)),
+                defect: args.inject.map(Defect::Leak),
+                ..SimOptions::default()
+            };
+            let mut last = 0;
+            let mut seed_lines = Vec::new();
+            let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                sim::simulate(
+                    &options,
+                    CandleGenerator::new(seed),
+                    &mut |progress: &Progress| {
+                        let rss = ProcessStats::read().map_or(0, |p| p.rss_bytes);
+                        alerts.check(seed, progress, rss);
+                        bar.inc(progress.candles - last);
+                        last = progress.candles;
+                        bar.set_message(format!(
+                            "heap {} B rss {} MiB",
+                            progress.live_bytes,
+                            rss >> 20
+                        ));
+                        seed_lines.push(CheckpointLine {
+                            seed,
+                            candle: progress.candles,
+                            live_bytes: progress.live_bytes,
+                            components: COMPONENT_NAMES
+                                .iter()
+                                .copied()
+                                .zip(progress.component_bytes)
+                                .collect(),
+                            rss_bytes: rss,
+                            trades: progress.trades,
+                            equity: progress.equity,
+                        });
+                    },
+                )
+            }));
+            if let Ok(mut all) = lines.lock() {
+                all.append(&mut seed_lines);
+            }
+            match result {
+                Ok(Ok(report)) => SeedOutcome::Report(Box::new(report)),
+                Ok(Err(error)) => SeedOutcome::Crashed {
+                    seed,
+                    verdict: "fail",
+                    crash: error.to_string(),
+                },
+                Err(panic) => {
+                    let message = panic
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_else(|| "panic".to_string());
+                    SeedOutcome::Crashed {
+                        seed,
+                        verdict: "fail",
+                        crash: message,
+                    }
+                }
+            }
+        })
+        .collect();
+    bar.finish_and_clear();
+    let elapsed = started.elapsed().as_secs_f64();
+    let partial = stop.load(Ordering::Relaxed);
+    if partial {
+        tracing::warn!("interrupted: writing the checkpoints and a partial report");
+    }
+
+    let mut lines = lines.into_inner().unwrap_or_default();
+    lines.sort_by_key(|line| (line.seed, line.candle));
+    if let Some(path) = &args.checkpoints {
+        let mut text = String::new();
+        for line in &lines {
+            text.push_str(&serde_json::to_string(line).unwrap_or_default());
+            text.push('\n');
+        }
+        write_atomically(path, text.as_bytes())?;
+    }
+    if let Some(path) = &args.plot {
+        let series: Vec<Series> = seeds
+            .iter()
+            .map(|&seed| Series {
+                seed,
+                points: lines
+                    .iter()
+                    .filter(|line| line.seed == seed)
+                    .map(|line| (line.candle, line.live_bytes, line.rss_bytes))
+                    .collect(),
+            })
+            .collect();
+        let svg = plot::render(&series)
+            .map_err(|error| UsageError::flag(&path.display().to_string(), &error))?;
+        write_atomically(path, svg.as_bytes())?;
+    }
+
+    let summary = summarize(&outcomes, elapsed);
+    let failed = summary.failed + summary.crashed > 0;
+    let report = SoakReport {
+        partial,
+        seeds: outcomes,
+        summary,
+    };
+    let text = match args.format {
+        Format::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
+        Format::Text => to_text(&report),
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(if failed { Outcome::Fail } else { Outcome::Pass })
+}
+
+fn summarize(outcomes: &[SeedOutcome], elapsed: f64) -> Summary {
+    let mut summary = Summary {
+        seeds: outcomes.len() as u64,
+        ..Summary::default()
+    };
+    for outcome in outcomes {
+        match outcome {
+            SeedOutcome::Report(report) => {
+                if report.passed() {
+                    summary.passed += 1;
+                } else {
+                    summary.failed += 1;
+                }
+                summary.candles += report.candles;
+                summary.cleanups += report.cleanups;
+                summary.cleanup_freed_bytes += report.cleanup_freed_bytes;
+                if report.heap.peak_bytes >= summary.worst_peak_bytes {
+                    summary.worst_peak_bytes = report.heap.peak_bytes;
+                    summary.worst_peak_seed = report.seed;
+                }
+                if summary.worst_slope_seed.is_none()
+                    || report.leak.slope_bytes_per_candle > summary.worst_slope_bytes_per_candle
+                {
+                    summary.worst_slope_bytes_per_candle = report.leak.slope_bytes_per_candle;
+                    summary.worst_slope_seed = report.seed;
+                }
+            }
+            SeedOutcome::Crashed { .. } => summary.crashed += 1,
+        }
+    }
+    summary.candles_per_second = if elapsed > 0.0 {
+        summary.candles as f64 / elapsed
+    } else {
+        0.0
+    };
+    summary
+}
+
+fn to_text(report: &SoakReport) -> String {
+    let mut out = String::from("heapbound soak");
+    if report.partial {
+        out.push_str(" (PARTIAL: interrupted)");
+    }
+    out.push_str("\n  seed     candles   trades   peak heap B  growth B  slope B/candle  leak   cleanups  verdict\n");
+    for outcome in &report.seeds {
+        match outcome {
+            SeedOutcome::Report(r) => out.push_str(&format!(
+                "  {:<6} {:>10} {:>8} {:>13} {:>9} {:>15.4}  {:<5} {:>9}  {}\n",
+                r.seed.unwrap_or_default(),
+                r.candles,
+                r.trades,
+                r.heap.peak_bytes,
+                r.heap.growth_bytes,
+                r.leak.slope_bytes_per_candle,
+                r.leak.verdict,
+                r.cleanups,
+                r.verdict
+            )),
+            SeedOutcome::Crashed { seed, crash, .. } => {
+                out.push_str(&format!("  {seed:<6} CRASHED: {crash}\n"))
+            }
+        }
+        if let SeedOutcome::Report(r) = outcome {
+            for violation in &r.violations {
+                out.push_str(&format!("         - {violation}\n"));
+            }
+        }
+    }
+    let s = &report.summary;
+    out.push_str(&format!(
+        "summary: {} seeds, {} passed, {} failed, {} crashed; {} candles at {:.0} candles/s\n",
+        s.seeds, s.passed, s.failed, s.crashed, s.candles, s.candles_per_second
+    ));
+    out.push_str(&format!(
+        "  worst peak heap {} B (seed {}), worst slope {:.4} B/candle (seed {}), {} cleanups freed {} B\n",
+        s.worst_peak_bytes,
+        s.worst_peak_seed.map_or("-".to_string(), |seed| seed.to_string()),
+        s.worst_slope_bytes_per_candle,
+        s.worst_slope_seed.map_or("-".to_string(), |seed| seed.to_string()),
+        s.cleanups,
+        s.cleanup_freed_bytes
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_ranges() {
+        assert_eq!(seed_range("1..64"), Ok(1..64));
+        assert_eq!(seed_range("1..=64"), Ok(1..65));
+        assert_eq!(seed_range("7"), Ok(7..8));
+        assert!(seed_range("5..5").is_err());
+        assert!(seed_range("a..3").is_err());
+    }
+}
