@@ -55,7 +55,8 @@ impl SlopeFit {
                 ..Slope::default()
             };
         }
-        let slope = sxy / sxx;
+        // `+ 0.0` turns a -0.0 from an all-flat series into 0.0 for display.
+        let slope = sxy / sxx + 0.0;
         let residual = (syy - slope * sxy).max(0.0);
         let standard_error = (residual / (n - 2.0) / sxx).sqrt();
         Slope {
