@@ -128,3 +128,31 @@ fn bots_on_parallel_threads_each_see_their_own_bytes() {
         }
     }
 }
+
+#[test]
+fn groups_created_at_once_on_many_threads_all_count() {
+    // Keeping every group alive empties the pool, so each one registers a
+    // fresh id while the other threads do the same.
+    let start = std::sync::Arc::new(std::sync::Barrier::new(8));
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let start = std::sync::Arc::clone(&start);
+            std::thread::spawn(move || {
+                start.wait();
+                let mut groups: Vec<heap::Group> = (0..1_000).map(|_| heap::Group::new()).collect();
+                groups
+                    .iter_mut()
+                    .map(|group| {
+                        let data = group.run(|| vec![1u8; 24]);
+                        let counted = group.stats().allocations;
+                        drop(data);
+                        counted
+                    })
+                    .collect::<Vec<u64>>()
+            })
+        })
+        .collect();
+    for handle in handles {
+        assert!(handle.join().unwrap().iter().all(|&counted| counted == 1));
+    }
+}

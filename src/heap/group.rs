@@ -18,6 +18,14 @@ thread_local! {
 /// however many bots a fuzzer creates.
 static POOL: Mutex<Vec<AllocationGroupToken>> = Mutex::new(Vec::new());
 
+/// `AllocationGroupToken::register` returns `None` not only when ids run
+/// out but also when two threads register at once (its overflow check
+/// compares against a maximum the other thread may have raised first). Such
+/// a `None` is spurious, so try again; the ids it hands out stay unique.
+fn register_token() -> Option<AllocationGroupToken> {
+    (0..1_000).find_map(|_| AllocationGroupToken::register())
+}
+
 /// An allocation group: every byte allocated on a thread while the group is
 /// entered is charged to it, and to each of its ancestors.
 ///
@@ -54,7 +62,7 @@ impl Group {
         slots::ensure_tracker();
         let token = AllocationRegistry::untracked(|| {
             let recycled = POOL.lock().ok().and_then(|mut pool| pool.pop());
-            recycled.or_else(AllocationGroupToken::register)
+            recycled.or_else(register_token)
         });
         let slot = token
             .as_ref()
