@@ -16,8 +16,11 @@ pub const STRATEGY_STATE: u64 = 128;
 
 /// Heap bytes each component may hold, in [`COMPONENT_NAMES`] order.
 pub fn component_budgets(config: &BotConfig) -> [u64; 6] {
+    // One payload more than the bound: a new session's payload exists before
+    // the one it replaces or evicts is freed (found by the `actions` fuzzer:
+    // the peak passed a budget of exactly max_sessions payloads).
     let sessions = LruMap::<u64, Session>::reserved_bytes(config.max_sessions)
-        + config.max_sessions * config.max_payload_bytes;
+        + (config.max_sessions + 1) * config.max_payload_bytes;
     let budgets = [
         sessions as u64,
         (config.max_trades * size_of::<Trade>()) as u64,

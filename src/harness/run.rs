@@ -1,7 +1,8 @@
 //! Runs a scenario and checks every invariant after every action.
 
-use crate::bot::{Defect, TradingBot};
+use crate::bot::{Defect, TradingBot, COMPONENT_NAMES};
 use crate::heap::{Group, HeapStats};
+use crate::leak::{SlopeFit, DEFAULT_HORIZON_CANDLES, DEFAULT_LEAK_BUDGET_BYTES};
 use crate::market::{Candle, CandleGenerator, MarketParams};
 
 use super::action::Action;
@@ -95,6 +96,7 @@ fn drive(
         limits.budgets = limits.budgets.map(|budget| budget * scale / 1024);
     }
     let mut market = Market::new(scenario.seed);
+    let mut growth = CandleGrowth::default();
     let fail = |violation: Violation, step: u64, action: &Action| {
         violation.at_step(step, Some(action.to_string()))
     };
@@ -103,6 +105,7 @@ fn drive(
         let step = step as u64;
         let in_arena = arena.enter();
         let mut fed_candle = false;
+        let before = bot.components().map(|component| component.bytes);
         match *action {
             Action::AddSession { id, payload_len } => {
                 // A payload above the maximum is refused; that is the bound.
@@ -150,6 +153,7 @@ fn drive(
         checks::check_bot(&bot, &limits).map_err(|v| fail(v, step, action))?;
         if fed_candle {
             checks::check_equity_sample(&bot).map_err(|v| fail(v, step, action))?;
+            growth.record(&bot, &before);
         }
         drop(in_arena);
         trace(&StepTrace {
@@ -160,6 +164,9 @@ fn drive(
             candles: bot.candles(),
         });
     }
+    growth
+        .check()
+        .map_err(|v| v.at_step(scenario.actions.len() as u64, None))?;
     let outcome = Outcome {
         steps: scenario.actions.len() as u64,
         candles: bot.candles(),
@@ -169,6 +176,48 @@ fn drive(
     };
     arena.run(|| drop(bot));
     Ok(outcome)
+}
+
+/// Heap growth caused by candles alone: only candle actions are measured,
+/// so sessions added between them (bounded, and not per candle) do not
+/// look like a leak. The correct bot's candles allocate nothing, so any
+/// slope that survives its confidence band is a per-candle leak.
+#[derive(Default)]
+struct CandleGrowth {
+    fit: SlopeFit,
+    total: i64,
+    per_component: [i64; 6],
+}
+
+impl CandleGrowth {
+    fn record(&mut self, bot: &TradingBot, before: &[u64; 6]) {
+        for ((sum, after), before) in self
+            .per_component
+            .iter_mut()
+            .zip(bot.components())
+            .zip(before)
+        {
+            let delta = after.bytes as i64 - *before as i64;
+            *sum += delta;
+            self.total += delta;
+        }
+        self.fit.add_signed(bot.candles(), self.total);
+    }
+
+    fn check(&self) -> Result<(), Violation> {
+        let slope = self.fit.slope();
+        if !slope.is_leak(DEFAULT_HORIZON_CANDLES, DEFAULT_LEAK_BUDGET_BYTES) {
+            return Ok(());
+        }
+        let worst = (0..6).max_by_key(|&i| self.per_component[i]).unwrap_or(0);
+        Err(Violation::new(
+            Invariant::LeakSlope,
+            slope.projected_bytes(DEFAULT_HORIZON_CANDLES) as i64,
+            DEFAULT_LEAK_BUDGET_BYTES as i64,
+            "bytes over the horizon",
+        )
+        .in_component(COMPONENT_NAMES[worst]))
+    }
 }
 
 /// The market a scenario trades in: the seeded generator plus where the

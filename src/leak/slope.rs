@@ -28,6 +28,11 @@ impl SlopeFit {
     /// Adds one sample. Sums are kept incrementally so a soak of any length
     /// fits in constant memory.
     pub fn add(&mut self, candle: u64, bytes: u64) {
+        self.add_signed(candle, bytes as i64);
+    }
+
+    /// Adds a sample whose value may be negative (a cumulative change).
+    pub fn add_signed(&mut self, candle: u64, bytes: i64) {
         let (x, y) = (candle as f64, bytes as f64);
         self.n += 1.0;
         self.sum_x += x;
