@@ -6,6 +6,7 @@ mod plot;
 mod replay;
 mod simulate;
 mod soak;
+mod source;
 mod triage;
 mod units;
 

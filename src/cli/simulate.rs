@@ -10,6 +10,7 @@ use heapbound::leak::{DEFAULT_HORIZON_CANDLES, DEFAULT_LEAK_BUDGET_BYTES};
 use heapbound::market::CandleGenerator;
 use heapbound::sim::{self, SimOptions, SimReport};
 
+use super::source::CandleFileArgs;
 use super::units::{byte_size, positive};
 use super::{Outcome, UsageError};
 
@@ -140,9 +141,11 @@ pub struct SimulateArgs {
     /// Generator seed.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Candles to feed.
-    #[arg(long, allow_hyphen_values = true, value_parser = positive, default_value_t = 1_000_000)]
-    pub candles: u64,
+    /// Candles to feed (default 1,000,000; with --candles-file, every row).
+    #[arg(long, allow_hyphen_values = true, value_parser = positive)]
+    pub candles: Option<u64>,
+    #[command(flatten)]
+    pub file: CandleFileArgs,
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -159,6 +162,9 @@ pub struct SimulateArgs {
     pub top: usize,
 }
 
+/// Candles `simulate` feeds from the generator unless told otherwise.
+pub const DEFAULT_CANDLES: u64 = 1_000_000;
+
 fn progress_bar(total: u64) -> ProgressBar {
     let bar = ProgressBar::new(total);
     bar.set_style(
@@ -171,9 +177,18 @@ fn progress_bar(total: u64) -> ProgressBar {
 /// Runs `simulate` and prints its report.
 pub fn run(args: &SimulateArgs) -> Result<Outcome, UsageError> {
     let config = args.bot.config()?;
+    let file = args.file.open()?;
+    let candles = match &file {
+        Some((_, input)) => args.candles.unwrap_or(u64::MAX).min(input.rows),
+        None => args.candles.unwrap_or(DEFAULT_CANDLES),
+    };
     let options = SimOptions {
-        seed: Some(args.seed),
-        candles: args.candles,
+        seed: if file.is_some() {
+            None
+        } else {
+            Some(args.seed)
+        },
+        candles,
         bot: config,
         heap_ceiling: args.bot.heap_ceiling,
         horizon_candles: args.leak.horizon,
@@ -182,16 +197,24 @@ pub fn run(args: &SimulateArgs) -> Result<Outcome, UsageError> {
         top_sites: args.top,
         ..SimOptions::default()
     };
-    let bar = progress_bar(args.candles);
-    let report = sim::simulate(
-        &options,
-        CandleGenerator::new(args.seed),
-        &mut |p: &sim::Progress| {
-            bar.set_position(p.candles);
-            bar.set_message(format!("heap {} B", p.live_bytes));
-        },
-    )
-    .map_err(|error| UsageError::flag("config", &error.to_string()))?;
+    let bar = progress_bar(candles);
+    let mut on_progress = |p: &sim::Progress| {
+        bar.set_position(p.candles);
+        bar.set_message(format!("heap {} B", p.live_bytes));
+    };
+    let result = match file {
+        // The file was validated in full: every row here is a valid candle.
+        Some((reader, input)) => {
+            sim::simulate(&options, reader.map_while(Result::ok), &mut on_progress).map(
+                |mut report| {
+                    report.input = Some(input);
+                    report
+                },
+            )
+        }
+        None => sim::simulate(&options, CandleGenerator::new(args.seed), &mut on_progress),
+    };
+    let report = result.map_err(|error| UsageError::flag("config", &error.to_string()))?;
     bar.finish_and_clear();
     print_report(&report, args.format);
     Ok(if report.passed() {

@@ -21,6 +21,7 @@ use heapbound::sim::{self, Progress, SimOptions, SimReport};
 use super::files::write_atomically;
 use super::plot::{self, Series};
 use super::simulate::{BotArgs, Format, LeakArgs};
+use super::source::CandleFileArgs;
 use super::units::{byte_size, positive};
 use super::{Outcome, UsageError};
 
@@ -54,6 +55,8 @@ pub struct SoakArgs {
     /// Run a deliberately leaky bot.
     #[arg(long, value_enum)]
     pub inject: Option<LeakPattern>,
+    #[command(flatten)]
+    pub file: CandleFileArgs,
     #[command(flatten)]
     pub bot: BotArgs,
     #[command(flatten)]
@@ -175,11 +178,17 @@ pub fn run(args: &SoakArgs) -> Result<Outcome, UsageError> {
         // then Ctrl-C simply ends the process as usual.
         let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
     }
-    let seeds: Vec<u64> = args.seeds.clone().collect();
-    let every = args
-        .checkpoint_every
-        .unwrap_or((args.candles / 1_000).max(1));
-    let bar = ProgressBar::new(args.candles * seeds.len() as u64);
+    // A file is the same market for every seed: it runs once.
+    let input = args.file.open()?.map(|(_, input)| input);
+    let seeds: Vec<u64> = match &input {
+        Some(_) => vec![args.seeds.start],
+        None => args.seeds.clone().collect(),
+    };
+    let candles = input
+        .as_ref()
+        .map_or(args.candles, |input| input.rows.min(args.candles));
+    let every = args.checkpoint_every.unwrap_or((candles / 1_000).max(1));
+    let bar = ProgressBar::new(candles * seeds.len() as u64);
     bar.set_style(
         ProgressStyle::with_template(
             "{bar:40} {human_pos}/{human_len} candles {per_sec} eta {eta} {msg}",
@@ -199,8 +208,8 @@ pub fn run(args: &SoakArgs) -> Result<Outcome, UsageError> {
         .par_iter()
         .map(|&seed| {
             let options = SimOptions {
-                seed: Some(seed),
-                candles: args.candles,
+                seed: if input.is_some() { None } else { Some(seed) },
+                candles,
                 bot: config.clone(),
                 heap_ceiling: args.bot.heap_ceiling,
                 horizon_candles: args.leak.horizon,
@@ -213,34 +222,43 @@ pub fn run(args: &SoakArgs) -> Result<Outcome, UsageError> {
             let mut last = 0;
             let mut seed_lines = Vec::new();
             let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                sim::simulate(
-                    &options,
-                    CandleGenerator::new(seed),
-                    &mut |progress: &Progress| {
-                        let rss = ProcessStats::read().map_or(0, |p| p.rss_bytes);
-                        alerts.check(seed, progress, rss);
-                        bar.inc(progress.candles - last);
-                        last = progress.candles;
-                        bar.set_message(format!(
-                            "heap {} B rss {} MiB",
-                            progress.live_bytes,
-                            rss >> 20
-                        ));
-                        seed_lines.push(CheckpointLine {
-                            seed,
-                            candle: progress.candles,
-                            live_bytes: progress.live_bytes,
-                            components: COMPONENT_NAMES
-                                .iter()
-                                .copied()
-                                .zip(progress.component_bytes)
-                                .collect(),
-                            rss_bytes: rss,
-                            trades: progress.trades,
-                            equity: progress.equity,
-                        });
-                    },
-                )
+                let mut on_progress = |progress: &Progress| {
+                    let rss = ProcessStats::read().map_or(0, |p| p.rss_bytes);
+                    alerts.check(seed, progress, rss);
+                    bar.inc(progress.candles - last);
+                    last = progress.candles;
+                    bar.set_message(format!(
+                        "heap {} B rss {} MiB",
+                        progress.live_bytes,
+                        rss >> 20
+                    ));
+                    seed_lines.push(CheckpointLine {
+                        seed,
+                        candle: progress.candles,
+                        live_bytes: progress.live_bytes,
+                        components: COMPONENT_NAMES
+                            .iter()
+                            .copied()
+                            .zip(progress.component_bytes)
+                            .collect(),
+                        rss_bytes: rss,
+                        trades: progress.trades,
+                        equity: progress.equity,
+                    });
+                };
+                match &input {
+                    Some(input) => {
+                        // Validated in full by `open` above; reopened per run.
+                        let reader = args.file.reopen()?;
+                        let mut report =
+                            sim::simulate(&options, reader.map_while(Result::ok), &mut on_progress)
+                                .map_err(|error| error.to_string())?;
+                        report.input = Some(input.clone());
+                        Ok(report)
+                    }
+                    None => sim::simulate(&options, CandleGenerator::new(seed), &mut on_progress)
+                        .map_err(|error| error.to_string()),
+                }
             }));
             if let Ok(mut all) = lines.lock() {
                 all.append(&mut seed_lines);
@@ -250,7 +268,7 @@ pub fn run(args: &SoakArgs) -> Result<Outcome, UsageError> {
                 Ok(Err(error)) => SeedOutcome::Crashed {
                     seed,
                     verdict: "fail",
-                    crash: error.to_string(),
+                    crash: error,
                 },
                 Err(panic) => {
                     let message = panic

@@ -10,7 +10,7 @@
 
 mod report;
 
-pub use report::{describe_horizon, ComponentReport, HeapReport, LeakReport, SimReport};
+pub use report::{describe_horizon, ComponentReport, HeapReport, InputFile, LeakReport, SimReport};
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -283,6 +283,7 @@ pub fn simulate(
     Ok(SimReport {
         partial,
         seed: options.seed,
+        input: None,
         candles: fed,
         trades: bot.books().fills,
         equity,

@@ -65,6 +65,21 @@ pub struct LeakReport {
     pub verdict: &'static str,
 }
 
+/// The candle file a run read, if it did not use the generator.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct InputFile {
+    /// The path given.
+    pub path: String,
+    /// Valid rows fed.
+    pub rows: u64,
+    /// Invalid rows skipped (`--skip-invalid`).
+    pub skipped_rows: u64,
+    /// Price tick in force.
+    pub tick: String,
+    /// Volume lot in force.
+    pub lot: String,
+}
+
 /// Everything `heapbound simulate` reports.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct SimReport {
@@ -72,6 +87,9 @@ pub struct SimReport {
     pub partial: bool,
     /// Generator seed (absent for a candle file).
     pub seed: Option<u64>,
+    /// The candle file, when one was fed instead of the generator.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input: Option<InputFile>,
     /// Candles fed.
     pub candles: u64,
     /// Filled orders (each buy and each sell counts one).
@@ -124,6 +142,13 @@ impl SimReport {
         let _ = writeln!(out, "heapbound simulate");
         if let Some(seed) = self.seed {
             let _ = writeln!(out, "  seed              {seed}");
+        }
+        if let Some(input) = &self.input {
+            let _ = writeln!(
+                out,
+                "  candle file       {} ({} rows, {} skipped, tick {}, lot {})",
+                input.path, input.rows, input.skipped_rows, input.tick, input.lot
+            );
         }
         let _ = writeln!(out, "  strategy          {}", self.strategy);
         let _ = writeln!(out, "  candles           {}", self.candles);
