@@ -15,12 +15,16 @@ fi
 if ! rustup component list --toolchain nightly --installed | grep -q llvm-tools; then
   rustup component add llvm-tools-preview --toolchain nightly
 fi
+if ! command -v rustfilt >/dev/null 2>&1; then
+  cargo install rustfilt --locked   # demangles the function names below
+fi
 bin_dir=$(dirname "$(find "$(rustc +nightly --print sysroot)/lib/rustlib" -name llvm-cov -type f | head -n 1)")
 triple=$(rustc +nightly -vV | sed -n 's/^host: //p')
 objects=()
 for target in "${targets[@]}"; do
-  cargo +nightly fuzz coverage "$target" "corpus/$target" >/dev/null
-  objects+=("-object" "fuzz/target/$triple/coverage/$triple/release/$target")
+  cargo +nightly fuzz coverage "$target" "corpus/$target" >/dev/null 2>&1
+  # cargo fuzz coverage builds into the root target folder.
+  objects+=("-object" "target/$triple/coverage/$triple/release/$target")
 done
 profiles=()
 for target in "${targets[@]}"; do

@@ -209,6 +209,11 @@ impl SimReport {
             describe_horizon(l.horizon_candles),
             l.budget_bytes
         );
+        let _ = writeln!(
+            out,
+            "  per week          {:+.1} KiB per week of 1-minute candles",
+            l.slope_bytes_per_candle * WEEK_OF_MINUTES as f64 / 1024.0
+        );
         let _ = writeln!(out, "  verdict           {}", l.verdict);
         if !self.top_sites.is_empty() {
             let _ = writeln!(
@@ -245,9 +250,11 @@ impl SimReport {
 
 /// "N weeks of 1-minute candles" style description of a candle count.
 pub fn describe_horizon(candles: u64) -> String {
-    const WEEK: u64 = 7 * 24 * 60;
     format!(
         "{:.1} weeks of 1-minute candles",
-        candles as f64 / WEEK as f64
+        candles as f64 / WEEK_OF_MINUTES as f64
     )
 }
+
+/// One week of 1-minute candles.
+pub const WEEK_OF_MINUTES: u64 = 7 * 24 * 60;
