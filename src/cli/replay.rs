@@ -36,25 +36,26 @@ fn target_from_path(path: &Path) -> Option<Target> {
 /// Decodes `bytes` read from `path`: JSON if it parses as an input, else raw
 /// fuzz bytes of `target`.
 pub fn decode(path: &Path, bytes: &[u8], target: Option<Target>) -> Result<Input, UsageError> {
-    if let Ok(input) = serde_json::from_slice::<Input>(bytes) {
-        return Ok(input);
-    }
-    if bytes.first() == Some(&b'{') {
-        if let Err(error) = serde_json::from_slice::<Input>(bytes) {
-            // Looks like JSON but is not a valid input: say why, not "raw bytes".
-            if std::str::from_utf8(bytes).is_ok() && target.is_none() {
-                return Err(UsageError::flag(
-                    &path.display().to_string(),
-                    &format!("invalid JSON input: {error}"),
-                ));
-            }
+    let name = path.display().to_string();
+    let target = target.or_else(|| target_from_path(path));
+    match serde_json::from_slice::<Input>(bytes) {
+        Ok(input) => return Ok(input),
+        // Text that opens like JSON, with no target to read it as raw bytes
+        // instead, was meant as JSON: say why it is not an input.
+        Err(error)
+            if target.is_none()
+                && bytes.first() == Some(&b'{')
+                && std::str::from_utf8(bytes).is_ok() =>
+        {
+            return Err(UsageError::flag(
+                &name,
+                &format!("invalid JSON input: {error}"),
+            ));
         }
+        Err(_) => {}
     }
-    let target = target
-        .or_else(|| target_from_path(path))
-        .unwrap_or(Target::Actions);
-    Input::from_fuzz_bytes(target, bytes)
-        .map_err(|error| UsageError::flag(&path.display().to_string(), &error.to_string()))
+    Input::from_fuzz_bytes(target.unwrap_or(Target::Actions), bytes)
+        .map_err(|error| UsageError::flag(&name, &error.to_string()))
 }
 
 /// Runs `replay`.

@@ -23,8 +23,10 @@ pub struct Scenario {
     /// Seed of the candle generator behind `Candles(n)`.
     pub seed: u64,
     /// The bot's configuration, clamped into range when used.
+    #[serde(default)]
     pub config: ScenarioConfig,
     /// What happens, in order.
+    #[serde(default)]
     pub actions: Vec<Action>,
 }
 

@@ -136,6 +136,12 @@ fn log_cleanup(bot: &TradingBot, candle: u64, cleanup: &crate::bot::CleanupRepor
     }
 }
 
+/// The state checks plus the equity sample the last candle wrote.
+fn check_after_candle(bot: &TradingBot, limits: &Limits) -> Result<(), Violation> {
+    checks::check_bot(bot, limits)?;
+    checks::check_equity_sample(bot)
+}
+
 fn snapshot(bot: &TradingBot) -> Progress {
     Progress {
         candles: bot.candles(),
@@ -206,9 +212,7 @@ pub fn simulate(
             sampler.sample(fed, &bot);
         }
         if fed % check_every == 0 {
-            if let Err(violation) =
-                checks::check_bot(&bot, &limits).and_then(|()| checks::check_equity_sample(&bot))
-            {
+            if let Err(violation) = check_after_candle(&bot, &limits) {
                 record(violation, fed);
             }
         }
@@ -228,9 +232,7 @@ pub fn simulate(
     let top_sites = sites
         .map(|(tracing, before)| tracing.snapshot().growth_since(&before, options.top_sites))
         .unwrap_or_default();
-    if let Err(violation) =
-        checks::check_bot(&bot, &limits).and_then(|()| checks::check_equity_sample(&bot))
-    {
+    if let Err(violation) = check_after_candle(&bot, &limits) {
         record(violation, fed);
     }
 
