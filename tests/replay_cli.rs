@@ -1,0 +1,124 @@
+//! `heapbound replay`, `triage` and `corpus` from the command line.
+
+use std::process::{Command, Output};
+
+fn heapbound(args: &[&str], inject: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_heapbound"));
+    command.args(args).env_remove("HEAPBOUND_INJECT");
+    if let Some(pattern) = inject {
+        command.env("HEAPBOUND_INJECT", pattern);
+    }
+    command.output().expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/actions/seed-003");
+
+#[test]
+fn replay_passes_a_seed_and_saves_it_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("seed.json");
+    let output = heapbound(
+        &["replay", SEED, "--save-json", json.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("pass: every check held (actions)"));
+    assert!(
+        text(&output.stderr).contains("\"target\": \"actions\""),
+        "the input is printed readably"
+    );
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(saved["target"], "actions");
+    let again = heapbound(&["replay", json.to_str().unwrap()], None);
+    assert_eq!(again.status.code(), Some(0));
+}
+
+#[test]
+fn replay_of_a_failing_input_prints_the_trace_violation_and_command() {
+    let output = heapbound(&["replay", SEED], Some("unbounded-vec"));
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("violation: component-budget in candle_window"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("reproduce: HEAPBOUND_INJECT=unbounded-vec heapbound replay"),
+        "{stdout}"
+    );
+    assert!(
+        text(&output.stderr).contains("<- violation"),
+        "the step trace marks the step"
+    );
+}
+
+#[test]
+fn replay_refuses_missing_files_and_garbage_json_with_exit_2() {
+    let output = heapbound(&["replay", "/nonexistent/crash-1"], None);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("/nonexistent/crash-1"));
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"target\": \"nope\"}").unwrap();
+    let output = heapbound(&["replay", bad.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        text(&output.stderr).contains("invalid JSON input"),
+        "{}",
+        text(&output.stderr)
+    );
+}
+
+#[test]
+fn triage_groups_failures_and_prints_one_command_per_group() {
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/actions");
+    let clean = heapbound(&["triage", corpus], None);
+    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean.stdout));
+    assert!(text(&clean.stdout).contains("0 fail in 0 groups"));
+
+    let leaky = heapbound(&["triage", corpus], Some("unbounded-vec"));
+    assert_eq!(leaky.status.code(), Some(1));
+    let stdout = text(&leaky.stdout);
+    assert!(stdout.contains("in candle_window"), "{stdout}");
+    assert_eq!(
+        stdout
+            .matches("reproduce: HEAPBOUND_INJECT=unbounded-vec heapbound replay")
+            .count(),
+        stdout.matches(" x ").count()
+    );
+}
+
+#[test]
+fn corpus_writes_passing_multi_step_seeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = heapbound(
+        &[
+            "corpus",
+            "--out",
+            dir.path().to_str().unwrap(),
+            "--per-target",
+            "3",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    for target in [
+        "actions",
+        "candles",
+        "session_store",
+        "trade_history",
+        "ring_buffer",
+        "price_cache",
+    ] {
+        assert_eq!(
+            std::fs::read_dir(dir.path().join(target)).unwrap().count(),
+            3,
+            "{target}"
+        );
+    }
+}
