@@ -152,3 +152,32 @@ fn violations_say_what_where_and_how_much() {
     assert!(text.contains("entries, allowed 8 entries"), "{text}");
     assert!(text.contains("reproduce: heapbound replay"), "{text}");
 }
+
+#[test]
+fn every_accounting_check_fires_on_its_own_defect() {
+    for (defect, invariant, component) in [
+        (Defect::SkipCashCheck, Invariant::NegativeCash, "executor"),
+        (Defect::Oversell, Invariant::NegativePosition, "executor"),
+        (
+            Defect::UnrecordedFill,
+            Invariant::FillCountMismatch,
+            "trade_history",
+        ),
+        (
+            Defect::StaleEquitySample,
+            Invariant::EquityMismatch,
+            "metrics",
+        ),
+        (Defect::SkipBuyFee, Invariant::BooksDoNotBalance, "executor"),
+    ] {
+        let violation = run_with(&trading_scenario(), &with_defect(defect), &mut |_| {})
+            .expect_err(&format!("{defect:?} went unnoticed"));
+        assert_eq!(violation.invariant, invariant, "{defect:?}: {violation}");
+        assert_eq!(
+            violation.component.as_deref(),
+            Some(component),
+            "{defect:?}"
+        );
+        assert!(violation.step.is_some() && violation.action.is_some());
+    }
+}

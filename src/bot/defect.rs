@@ -84,6 +84,14 @@ pub enum Defect {
     MissingHistoryBound,
     /// Buys do not take their fee from cash.
     SkipBuyFee,
+    /// Buys may overdraw cash by up to the starting capital.
+    SkipCashCheck,
+    /// Fills are not written to the trade history.
+    UnrecordedFill,
+    /// A sell flips the position short instead of closing it.
+    Oversell,
+    /// The metrics sample is taken before the candle's fill.
+    StaleEquitySample,
     /// A leak pattern.
     Leak(LeakPattern),
 }

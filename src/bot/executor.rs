@@ -7,6 +7,8 @@ use serde::Serialize;
 use crate::bounded::{Side, Trade, TradeHistory};
 use crate::heap::Tracked;
 
+use super::defect::Defect;
+
 const BPS: i128 = 10_000;
 
 /// Why an order was not filled. Never a panic: the caller decides.
@@ -90,7 +92,8 @@ pub struct PaperExecutor {
     fee_bps: i128,
     books: Books,
     history: Tracked<TradeHistory>,
-    skip_buy_fee: bool,
+    /// A deliberate accounting defect, for proving the checks.
+    defect: Option<Defect>,
 }
 
 impl PaperExecutor {
@@ -122,7 +125,7 @@ impl PaperExecutor {
                 fills: 0,
             },
             history,
-            skip_buy_fee: false,
+            defect: None,
         }
     }
 
@@ -195,13 +198,20 @@ impl PaperExecutor {
             notional + self.fee(notional)
         };
         let fee = needed - notional;
-        if needed > i128::from(self.books.cash) {
+        // The defect under test: an overdraft of up to the starting capital
+        // slips through.
+        let allowed = if self.defect == Some(Defect::SkipCashCheck) {
+            i128::from(self.books.cash) + i128::from(self.books.initial_capital)
+        } else {
+            i128::from(self.books.cash)
+        };
+        if needed > allowed {
             return Err(OrderError::InsufficientCash {
                 needed: i64::try_from(needed).unwrap_or(i64::MAX),
                 available: self.books.cash,
             });
         }
-        // needed <= cash, so notional and fee fit in i64.
+        // needed <= cash (+ capital), so notional and fee fit in i64.
         let (notional, fee) = (notional as i64, fee as i64);
         let position = self
             .books
@@ -214,7 +224,7 @@ impl PaperExecutor {
             .checked_add(notional)
             .ok_or(OrderError::Overflow)?;
         // The defect under test: a fee recorded but never paid.
-        self.books.cash -= if self.skip_buy_fee {
+        self.books.cash -= if self.defect == Some(Defect::SkipBuyFee) {
             notional
         } else {
             notional + fee
@@ -251,7 +261,12 @@ impl PaperExecutor {
         self.books.cash = cash;
         self.books.realized_pnl = realized;
         self.books.fees_paid += fee;
-        self.books.position = 0;
+        // The defect under test: the position flips short instead of closing.
+        self.books.position = if self.defect == Some(Defect::Oversell) {
+            -qty
+        } else {
+            0
+        };
         self.books.cost_basis = 0;
         Ok(self.record(Side::Sell, time, price, qty, fee, pnl))
     }
@@ -267,13 +282,16 @@ impl PaperExecutor {
             fee,
             realized_pnl: pnl,
         };
-        self.history.with_mut(|history| history.record(trade));
+        // The defect under test: a fill the history never sees.
+        if self.defect != Some(Defect::UnrecordedFill) {
+            self.history.with_mut(|history| history.record(trade));
+        }
         trade
     }
 
     /// Breaks fee accounting on buys (a deliberate defect).
-    pub(crate) fn skip_buy_fee(&mut self) {
-        self.skip_buy_fee = true;
+    pub(crate) fn set_defect(&mut self, defect: Option<Defect>) {
+        self.defect = defect;
     }
 
     /// Enters the trade history's allocation group.

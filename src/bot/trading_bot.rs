@@ -109,6 +109,8 @@ pub struct TradingBot {
     cleanups: u64,
     rejected_orders: u64,
     leak: Option<(LeakPattern, LeakState)>,
+    /// The deliberate defect of sampling equity before the fill.
+    stale_equity_sample: bool,
     root: Group,
 }
 
@@ -144,14 +146,13 @@ impl TradingBot {
                 history,
             )
         });
-        if defect == Some(Defect::SkipBuyFee) {
-            executor.skip_buy_fee();
-        }
+        executor.set_defect(defect);
         let leak = match defect {
             Some(Defect::Leak(pattern)) => Some((pattern, LeakState::default())),
             _ => None,
         };
         Ok(TradingBot {
+            stale_equity_sample: defect == Some(Defect::StaleEquitySample),
             leak,
             strategy,
             window,
@@ -188,7 +189,8 @@ impl TradingBot {
             rejected: None,
             cleanup: None,
         };
-        let holding = self.executor.books().position > 0;
+        let books_before = self.executor.books();
+        let holding = books_before.position > 0;
         let order = match signal {
             Signal::Buy if !holding => {
                 let qty = self.executor.affordable_qty(close);
@@ -205,7 +207,11 @@ impl TradingBot {
             }
             None => {}
         }
-        let books = self.executor.books();
+        let books = if self.stale_equity_sample {
+            books_before
+        } else {
+            self.executor.books()
+        };
         self.metrics.get_mut_untracked().push(MetricSample {
             time,
             equity: books.equity(close),
