@@ -125,6 +125,7 @@ struct Summary {
     worst_slope_seed: Option<u64>,
     cleanups: u64,
     cleanup_freed_bytes: u64,
+    cleanup_max_freed_bytes: u64,
 }
 
 #[derive(Serialize)]
@@ -350,6 +351,9 @@ fn summarize(outcomes: &[SeedOutcome], elapsed: f64) -> Summary {
                 summary.candles += report.candles;
                 summary.cleanups += report.cleanups;
                 summary.cleanup_freed_bytes += report.cleanup_freed_bytes;
+                summary.cleanup_max_freed_bytes = summary
+                    .cleanup_max_freed_bytes
+                    .max(report.cleanup_max_freed_bytes);
                 if report.heap.peak_bytes >= summary.worst_peak_bytes {
                     summary.worst_peak_bytes = report.heap.peak_bytes;
                     summary.worst_peak_seed = report.seed;
@@ -408,13 +412,14 @@ fn to_text(report: &SoakReport) -> String {
         s.seeds, s.passed, s.failed, s.crashed, s.candles, s.candles_per_second
     ));
     out.push_str(&format!(
-        "  worst peak heap {} B (seed {}), worst slope {:.4} B/candle (seed {}), {} cleanups freed {} B\n",
+        "  worst peak heap {} B (seed {}), worst slope {:.4} B/candle (seed {}), {} cleanups freed {} B (at most {} B in one)\n",
         s.worst_peak_bytes,
         s.worst_peak_seed.map_or("-".to_string(), |seed| seed.to_string()),
         s.worst_slope_bytes_per_candle,
         s.worst_slope_seed.map_or("-".to_string(), |seed| seed.to_string()),
         s.cleanups,
-        s.cleanup_freed_bytes
+        s.cleanup_freed_bytes,
+        s.cleanup_max_freed_bytes
     ));
     out
 }

@@ -192,6 +192,7 @@ pub fn simulate(
         start_sites(&mut sites, &bot);
     }
     let mut cleanup_freed = 0;
+    let mut cleanup_max_freed = 0;
     if let Err(violation) = checks::check_bot(&bot, &limits) {
         record(violation, 0);
     }
@@ -202,6 +203,7 @@ pub fn simulate(
         fed += 1;
         if let Some(cleanup) = outcome.cleanup {
             cleanup_freed += cleanup.bytes_freed;
+            cleanup_max_freed = cleanup_max_freed.max(cleanup.bytes_freed);
             log_cleanup(&bot, fed, &cleanup);
         }
         if fed == warmup {
@@ -294,6 +296,7 @@ pub fn simulate(
         rejected_orders: bot.rejected_orders(),
         cleanups: bot.cleanups(),
         cleanup_freed_bytes: cleanup_freed,
+        cleanup_max_freed_bytes: cleanup_max_freed,
         heap: HeapReport {
             initial_bytes: initial.live_bytes,
             final_bytes: heap.live_bytes,

@@ -106,6 +106,8 @@ pub struct SimReport {
     pub cleanups: u64,
     /// Bytes all cleanups freed.
     pub cleanup_freed_bytes: u64,
+    /// The most bytes one cleanup freed.
+    pub cleanup_max_freed_bytes: u64,
     /// Heap figures.
     pub heap: HeapReport,
     /// Per component, by name.
@@ -160,8 +162,8 @@ impl SimReport {
         let _ = writeln!(out, "  equity            {:.2}", self.equity_quote);
         let _ = writeln!(
             out,
-            "  cleanups          {} (freed {} B)",
-            self.cleanups, self.cleanup_freed_bytes
+            "  cleanups          {} (freed {} B, at most {} B in one)",
+            self.cleanups, self.cleanup_freed_bytes, self.cleanup_max_freed_bytes
         );
         let h = &self.heap;
         let _ = writeln!(out, "heap (the bot's allocation group)");
