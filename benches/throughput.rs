@@ -6,7 +6,7 @@ static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllo
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-use heapbound::bot::{BotConfig, TradingBot};
+use heapbound::paper::{BotConfig, PaperBot};
 use heapbound::market::CandleGenerator;
 
 const CANDLES: u64 = 100_000;
@@ -23,7 +23,7 @@ fn throughput(c: &mut Criterion) {
         })
     });
     group.bench_function(BenchmarkId::new("generate_and_step", CANDLES), |b| {
-        let mut bot = TradingBot::new(BotConfig::default()).unwrap();
+        let mut bot = PaperBot::new(BotConfig::default()).unwrap();
         b.iter(|| {
             for candle in CandleGenerator::new(42).take(CANDLES as usize) {
                 bot.step(&candle);

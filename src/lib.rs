@@ -1,26 +1,30 @@
 //! # heapbound
 //!
-//! Proves, on every input, that a long-running paper-trading bot stays inside
-//! its memory budget.
+//! Proves, on every input, that a long-running trading bot stays inside its
+//! memory budget: every component within its bound and byte budget, the
+//! heap under its ceiling, no leak slope, the bot's own invariants held,
+//! and every byte back at teardown.
 //!
-//! ```no_run
-//! // One line in any binary, test or fuzz target:
+//! Implement [`Bot`] for your bot, then prove it from a test:
+//!
+//! ```
 //! #[global_allocator]
 //! static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllocator::system();
 //!
-//! use heapbound::bot::{BotConfig, TradingBot};
-//! use heapbound::market::CandleGenerator;
-//!
-//! let scope = heapbound::heap::Scope::start();
-//! let mut bot = TradingBot::new(BotConfig::default()).unwrap();
-//! for candle in CandleGenerator::new(42).take(100_000) {
-//!     bot.step(&candle);
-//! }
-//! println!("bot holds {} bytes, peak {}", bot.heap().live_bytes, scope.peak_bytes());
+//! use heapbound::paper::{BotConfig, PaperBot};
+//! let report = heapbound::prove::<PaperBot>(BotConfig::default())
+//!     .seeds(0..2)
+//!     .candles(20_000)
+//!     .run();
+//! assert!(report.runs.iter().all(|run| run.heap.growth_bytes == 0));
 //! ```
 //!
-//! The crate has two halves: the bot under test ([`market`], [`bot`],
-//! [`bounded`]) and the harness that measures it ([`heap`], [`sim`]).
+//! The same checks run from a fuzz target ([`fuzz`]), from `simulate` and
+//! `soak` ([`sim`]), and from the command line ([`cli::main`], feature `cli`).
+//!
+//! Layout: [`bot`] is the trait; [`harness`] and [`sim`] drive any bot;
+//! [`heap`], [`market`], [`bounded`] and [`leak`] know no bot; [`paper`] is
+//! the reference bot and [`defects`] the deliberately broken wrappers.
 #![warn(missing_docs)]
 // A `Violation` is returned once per failed run; boxing it would add an
 // allocation on the error path for no gain.
@@ -28,9 +32,18 @@
 
 pub mod bot;
 pub mod bounded;
+#[cfg(feature = "cli")]
+pub mod cli;
+#[cfg(feature = "defects")]
+pub mod defects;
 pub mod harness;
 pub mod heap;
 pub mod leak;
 pub mod market;
+pub mod paper;
 pub mod process;
 pub mod sim;
+
+pub use bot::{Activity, Bot, Cleanup, Component, ConfigError, MarketView, Tick};
+pub use harness::{fuzz, fuzz_with, prove, Scenario, Step, Violation};
+pub use market::Candle;

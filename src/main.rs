@@ -1,13 +1,8 @@
-//! The `heapbound` command line.
-
-// A `Violation` is returned once per failed run; see the library's note.
-#![allow(clippy::result_large_err)]
+//! The `heapbound` command line: the generic CLI over the paper bot.
 
 #[global_allocator]
 static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllocator::system();
 
-mod cli;
-
 fn main() -> std::process::ExitCode {
-    cli::main()
+    heapbound::cli::main_with_flags::<heapbound::paper::PaperBot, heapbound::paper::PaperFlags>()
 }

@@ -6,7 +6,7 @@ static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllo
 
 use std::num::NonZeroUsize;
 
-use heapbound::bot::{BotConfig, PaperExecutor, TradingBot};
+use heapbound::paper::{BotConfig, PaperExecutor, PaperBot};
 use heapbound::bounded::{Eviction, SessionStore, TradeHistory};
 use heapbound::heap::{self, Scope};
 use heapbound::market::CandleGenerator;
@@ -22,7 +22,7 @@ fn allocator_is_tracking() {
 fn no_memory_leak_10k_candles() {
     let scope = Scope::start();
     let initial = scope.current_bytes();
-    let mut bot = TradingBot::new(BotConfig::default()).unwrap();
+    let mut bot = PaperBot::new(BotConfig::default()).unwrap();
     let mut candles = CandleGenerator::new(42);
     // Warm-up: fill the window, the price cache and the metrics ring.
     for candle in candles.by_ref().take(2_000) {
@@ -102,14 +102,14 @@ fn trade_history_bounded() {
 #[test]
 fn bots_on_parallel_threads_each_see_their_own_bytes() {
     let expected = {
-        let bot = TradingBot::new(BotConfig::default()).unwrap();
+        let bot = PaperBot::new(BotConfig::default()).unwrap();
         bot.components()
     };
     for _round in 0..20 {
         let handles: Vec<_> = (0..4)
             .map(|seed| {
                 std::thread::spawn(move || {
-                    let mut bot = TradingBot::new(BotConfig::default()).unwrap();
+                    let mut bot = PaperBot::new(BotConfig::default()).unwrap();
                     for candle in CandleGenerator::new(seed).take(5_000) {
                         bot.step(&candle);
                     }

@@ -4,7 +4,7 @@
 #[global_allocator]
 static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllocator::system();
 
-use heapbound::bot::Defect;
+use heapbound::paper::Defect;
 use heapbound::harness::{
     run, run_with, Action, CandleSpec, Invariant, RunOptions, Scenario, ScenarioConfig,
 };

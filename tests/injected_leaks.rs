@@ -4,7 +4,7 @@
 #[global_allocator]
 static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllocator::system();
 
-use heapbound::bot::{Defect, LeakPattern};
+use heapbound::paper::{Defect, LeakPattern};
 use heapbound::harness::{run_with, Action, Invariant, RunOptions, Scenario, ScenarioConfig};
 use heapbound::market::CandleGenerator;
 use heapbound::sim::{simulate, SimOptions, SimReport};

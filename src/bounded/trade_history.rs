@@ -52,7 +52,6 @@ pub struct TradeHistory {
     trades: VecDeque<Trade>,
     max_trades: usize,
     recorded: u64,
-    enforce_bound: bool,
 }
 
 impl TradeHistory {
@@ -62,23 +61,12 @@ impl TradeHistory {
             trades: VecDeque::with_capacity(max_trades.get()),
             max_trades: max_trades.get(),
             recorded: 0,
-            enforce_bound: true,
-        }
-    }
-
-    /// A broken history that reports `max_trades` as its bound but never
-    /// enforces it: the detectors' deliberately leaky container.
-    #[doc(hidden)]
-    pub fn without_bound(max_trades: NonZeroUsize) -> TradeHistory {
-        TradeHistory {
-            enforce_bound: false,
-            ..TradeHistory::new(max_trades)
         }
     }
 
     /// Appends `trade`, dropping the oldest when full.
     pub fn record(&mut self, trade: Trade) {
-        if self.enforce_bound && self.trades.len() >= self.max_trades {
+        if self.trades.len() >= self.max_trades {
             self.trades.pop_front();
         }
         self.trades.push_back(trade);

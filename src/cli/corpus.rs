@@ -6,9 +6,11 @@ use clap::Args;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 
-use heapbound::harness::{Input, Target};
+use crate::bot::Bot;
+use crate::harness::Builtin;
 
 use super::files::write_atomically;
+use super::input::{Input, SCENARIO_TARGET};
 use super::{Outcome, UsageError};
 
 /// `heapbound corpus`.
@@ -20,9 +22,10 @@ pub struct CorpusArgs {
     /// Seed files per target.
     #[arg(long, default_value_t = 24)]
     pub per_target: u32,
-    /// Only this target.
-    #[arg(long, value_enum)]
-    pub target: Option<Target>,
+    /// Only this target: a built-in one, or a name for the bot's
+    /// scenarios (default: `actions` and every built-in target).
+    #[arg(long)]
+    pub target: Option<String>,
 }
 
 /// Fewest steps a seed must drive to be kept: random bytes mostly decode to
@@ -34,8 +37,11 @@ const TRIES_PER_SEED: u64 = 100_000;
 
 /// The bytes drawn from ChaCha8 seed `seed` for `target`: a length growing
 /// with the seed, so the corpus spans small and large inputs.
-pub fn seed_bytes(target: Target, seed: u64) -> Vec<u8> {
-    let mut rng = ChaCha8Rng::seed_from_u64((target as u64) << 48 | seed);
+pub fn seed_bytes(target: &str, seed: u64) -> Vec<u8> {
+    // Built-in targets keep the stream they always had; the bot's scenario
+    // target is stream 0, as `actions` was.
+    let stream = Builtin::from_name(target).map_or(0, |builtin| builtin as u64 + 1);
+    let mut rng = ChaCha8Rng::seed_from_u64(stream << 48 | seed);
     let len = 48 + (seed as usize * 97) % 1_024;
     let mut bytes = vec![0; len];
     rng.fill_bytes(&mut bytes);
@@ -44,19 +50,21 @@ pub fn seed_bytes(target: Target, seed: u64) -> Vec<u8> {
 
 /// Runs `corpus`: writes seeds that decode to at least a few steps and
 /// pass; a seed that fails is reported and the run exits 1.
-pub fn run(args: &CorpusArgs) -> Result<Outcome, UsageError> {
-    let targets: Vec<Target> = match args.target {
-        Some(target) => vec![target],
-        None => Target::ALL.to_vec(),
+pub fn run<B: Bot>(args: &CorpusArgs) -> Result<Outcome, UsageError> {
+    let targets: Vec<String> = match &args.target {
+        Some(target) => vec![target.clone()],
+        None => std::iter::once(SCENARIO_TARGET.to_string())
+            .chain(Builtin::ALL.iter().map(|builtin| builtin.name().to_string()))
+            .collect(),
     };
     let mut outcome = Outcome::Pass;
     for target in targets {
         let mut written = 0;
         let mut seed = 0u64;
         while written < args.per_target && seed < TRIES_PER_SEED * u64::from(args.per_target) {
-            let bytes = seed_bytes(target, seed);
+            let bytes = seed_bytes(&target, seed);
             seed += 1;
-            let Ok(input) = Input::from_fuzz_bytes(target, &bytes) else {
+            let Ok(input) = Input::<B>::from_fuzz_bytes(&target, &bytes) else {
                 continue;
             };
             if input.steps() < MIN_SEED_STEPS {
@@ -64,9 +72,9 @@ pub fn run(args: &CorpusArgs) -> Result<Outcome, UsageError> {
             }
             let path = args
                 .out
-                .join(target.name())
+                .join(&target)
                 .join(format!("seed-{written:03}"));
-            match input.check() {
+            match input.check(None, &mut |_| {}) {
                 Ok(()) => {
                     write_atomically(&path, &bytes)?;
                     written += 1;
@@ -79,7 +87,7 @@ pub fn run(args: &CorpusArgs) -> Result<Outcome, UsageError> {
         }
         eprintln!(
             "{target}: wrote {written} seeds to {}",
-            args.out.join(target.name()).display()
+            args.out.join(&target).display()
         );
     }
     Ok(outcome)

@@ -1,7 +1,19 @@
-//! The command line: one module per subcommand.
+//! The command line for any bot (feature `cli`): `simulate`, `soak`,
+//! `replay`, `triage` and `corpus`. A user's `src/bin/heapbound.rs`:
+//!
+//! ```ignore
+//! #[global_allocator]
+//! static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllocator::system();
+//! fn main() -> std::process::ExitCode { heapbound::cli::main::<my_bot::MyBot>() }
+//! ```
+//!
+//! The bot's config comes from `--config file.json` (any field left out
+//! takes its default); [`main_with_flags`] adds flags of the bot's own.
 
+mod bot_args;
 mod corpus;
 mod files;
+mod input;
 mod plot;
 mod replay;
 mod simulate;
@@ -10,9 +22,14 @@ mod source;
 mod triage;
 mod units;
 
+pub use bot_args::{ConfigFlags, NoFlags};
+pub use units::{byte_size, positive};
+
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+
+use crate::bot::Bot;
 
 /// heapbound: proves a long-running trading bot stays inside its memory budget.
 #[derive(Parser, Debug)]
@@ -22,30 +39,30 @@ use clap::{Parser, Subcommand};
     about,
     args_conflicts_with_subcommands = true
 )]
-struct Cli {
+struct Cli<F: Args> {
     /// Log level on stderr: error, warn, info, debug (debug shows the memory
     /// line of every periodic cleanup), trace. Also HEAPBOUND_LOG.
     #[arg(long, global = true, default_value = "warn")]
     log: String,
     #[command(subcommand)]
-    command: Option<Command>,
+    command: Option<Command<F>>,
     /// Without a subcommand, `simulate` runs with these flags.
     #[command(flatten)]
-    simulate: simulate::SimulateArgs,
+    simulate: simulate::SimulateArgs<F>,
 }
 
 #[derive(Subcommand, Debug)]
-enum Command {
+enum Command<F: Args> {
     /// Run the bot over generated candles and report heap, bounds and verdict
     /// (the default when no subcommand is given).
-    Simulate(simulate::SimulateArgs),
+    Simulate(simulate::SimulateArgs<F>),
     /// Decode a fuzz input (raw bytes or JSON), print it, run its checks;
     /// exit 1 with the step trace and the violation when one breaks.
     Replay(replay::ReplayArgs),
-    /// Write seed inputs for every fuzz target from ChaCha seeds.
+    /// Write seed inputs for the bot's scenario target or a built-in target.
     Corpus(corpus::CorpusArgs),
     /// Run many seeds for a long time with checkpoints, a plot and alerts.
-    Soak(soak::SoakArgs),
+    Soak(soak::SoakArgs<F>),
     /// Replay every input in a folder, group failures by violation, and
     /// print one reproduction command per group.
     Triage(triage::TriageArgs),
@@ -61,7 +78,8 @@ pub enum Outcome {
 }
 
 /// A problem with the command line or its inputs: exit code 2.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
 pub struct UsageError {
     message: String,
 }
@@ -73,18 +91,21 @@ impl UsageError {
             message: format!("{flag}: {reason}"),
         }
     }
-}
 
-impl UsageError {
     /// The message, without the `error:` prefix.
     pub fn message(&self) -> &str {
         &self.message
     }
 }
 
-/// Parses the command line, runs it and maps the outcome to an exit code.
-pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+/// The CLI for bot `B`, its config from `--config file.json` alone.
+pub fn main<B: Bot>() -> ExitCode {
+    main_with_flags::<B, NoFlags>()
+}
+
+/// The CLI for bot `B` with flags `F` that set fields of its config.
+pub fn main_with_flags<B: Bot, F: ConfigFlags<B::Config>>() -> ExitCode {
+    let cli = Cli::<F>::parse();
     let filter = std::env::var("HEAPBOUND_LOG").unwrap_or_else(|_| cli.log.clone());
     match tracing_subscriber::EnvFilter::try_new(&filter) {
         Ok(filter) => tracing_subscriber::fmt()
@@ -97,12 +118,12 @@ pub fn main() -> ExitCode {
         }
     }
     let result = match cli.command {
-        Some(Command::Simulate(args)) => simulate::run(&args),
-        Some(Command::Replay(args)) => replay::run(&args),
-        Some(Command::Corpus(args)) => corpus::run(&args),
-        Some(Command::Triage(args)) => triage::run(&args),
-        Some(Command::Soak(args)) => soak::run(&args),
-        None => simulate::run(&cli.simulate),
+        Some(Command::Simulate(args)) => simulate::run::<B, F>(&args),
+        Some(Command::Replay(args)) => replay::run::<B>(&args),
+        Some(Command::Corpus(args)) => corpus::run::<B>(&args),
+        Some(Command::Triage(args)) => triage::run::<B>(&args),
+        Some(Command::Soak(args)) => soak::run::<B, F>(&args),
+        None => simulate::run::<B, F>(&cli.simulate),
     };
     match result {
         Ok(Outcome::Pass) => ExitCode::SUCCESS,

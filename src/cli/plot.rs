@@ -2,7 +2,7 @@
 
 use plotters::prelude::*;
 
-use heapbound::leak::SlopeFit;
+use crate::leak::SlopeFit;
 
 /// One seed's series: (candle, live heap bytes, RSS bytes).
 pub struct Series {

@@ -1,12 +1,14 @@
 //! `heapbound replay`: decode a fuzz input or JSON scenario, show it, run it.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
 
-use heapbound::harness::{run_with, Input, RunOptions, Target};
+use crate::bot::Bot;
+use crate::defects::LeakSpec;
 
 use super::files::{read_file, write_atomically};
+use super::input::decode;
 use super::{Outcome, UsageError};
 
 /// `heapbound replay <file>`.
@@ -14,55 +16,41 @@ use super::{Outcome, UsageError};
 pub struct ReplayArgs {
     /// A raw fuzz input (from corpus/ or fuzz/artifacts/) or a JSON input.
     pub file: PathBuf,
-    /// Target the raw bytes belong to; default: the folder name
-    /// (corpus/<target>/, fuzz/artifacts/<target>/), else `actions`.
-    #[arg(long, value_enum)]
-    pub target: Option<Target>,
+    /// Target the raw bytes belong to: a built-in target (candles,
+    /// session_store, trade_history, ring_buffer, price_cache) or any other
+    /// name for the bot's scenarios; default: the folder name
+    /// (corpus/<target>/, fuzz/artifacts/<target>/).
+    #[arg(long)]
+    pub target: Option<String>,
     /// Writes the decoded input as readable JSON here (for tests/regressions/).
     #[arg(long)]
     pub save_json: Option<PathBuf>,
-    /// Print every step of an `actions` scenario, not only on failure.
+    /// Print every step of a scenario, not only on failure.
     #[arg(long)]
     pub trace: bool,
+    /// Plant this leak in the bot (as the fuzz target's HEAPBOUND_INJECT did).
+    #[arg(long, value_parser = LeakSpec::parse, value_name = "PATTERN[@COMPONENT]")]
+    pub inject: Option<LeakSpec>,
 }
 
-fn target_from_path(path: &Path) -> Option<Target> {
-    path.parent()?
-        .file_name()?
-        .to_str()
-        .and_then(Target::from_name)
-}
-
-/// Decodes `bytes` read from `path`: JSON if it parses as an input, else raw
-/// fuzz bytes of `target`.
-pub fn decode(path: &Path, bytes: &[u8], target: Option<Target>) -> Result<Input, UsageError> {
-    let name = path.display().to_string();
-    let target = target.or_else(|| target_from_path(path));
-    match serde_json::from_slice::<Input>(bytes) {
-        Ok(input) => return Ok(input),
-        // Text that opens like JSON, with no target to read it as raw bytes
-        // instead, was meant as JSON: say why it is not an input.
-        Err(error)
-            if target.is_none()
-                && bytes.first() == Some(&b'{')
-                && std::str::from_utf8(bytes).is_ok() =>
-        {
-            return Err(UsageError::flag(
-                &name,
-                &format!("invalid JSON input: {error}"),
-            ));
-        }
-        Err(_) => {}
-    }
-    Input::from_fuzz_bytes(target.unwrap_or(Target::Actions), bytes)
-        .map_err(|error| UsageError::flag(&name, &error.to_string()))
+/// `--inject <spec> ` for reproduction commands, when a leak is planted.
+pub fn inject_flag(leak: Option<&LeakSpec>) -> String {
+    leak.map(|leak| {
+        let component = leak
+            .component
+            .as_deref()
+            .map(|c| format!("@{c}"))
+            .unwrap_or_default();
+        format!(" --inject {}{component}", leak.pattern.name())
+    })
+    .unwrap_or_default()
 }
 
 /// Runs `replay`.
-pub fn run(args: &ReplayArgs) -> Result<Outcome, UsageError> {
+pub fn run<B: Bot>(args: &ReplayArgs) -> Result<Outcome, UsageError> {
     let bytes = read_file(&args.file)?;
-    let input = decode(&args.file, &bytes, args.target)?;
-    let pretty = serde_json::to_string_pretty(&input).unwrap_or_default();
+    let input = decode::<B>(&args.file, &bytes, args.target.as_deref())?;
+    let pretty = input.to_json();
     eprintln!(
         "input ({} bytes, target {}):\n{pretty}",
         bytes.len(),
@@ -73,47 +61,37 @@ pub fn run(args: &ReplayArgs) -> Result<Outcome, UsageError> {
         eprintln!("saved {}", path.display());
     }
     let reproduce = format!(
-        "{}heapbound replay {} --target {}",
-        heapbound::harness::env_prefix(),
+        "heapbound replay {} --target {}{}",
         args.file.display(),
-        input.target()
+        input.target(),
+        inject_flag(args.inject.as_ref())
     );
-    let result = match &input {
-        Input::Actions(scenario) => {
-            let mut lines = Vec::new();
-            let options = RunOptions {
-                defect: heapbound::harness::injected_leak().map(heapbound::bot::Defect::Leak),
-                ..RunOptions::default()
-            };
-            let result = run_with(scenario, &options, &mut |step| {
-                lines.push(format!(
-                    "  step {:>4}  {:<60} heap {:>8} B  peak {:>8} B  fills {:>5}  candles {:>6}",
-                    step.step,
-                    step.action.to_string(),
-                    step.heap.live_bytes,
-                    step.heap.peak_bytes,
-                    step.fills,
-                    step.candles
-                ));
-            });
-            if args.trace || result.is_err() {
-                eprintln!("trace:");
-                for line in &lines {
-                    eprintln!("{line}");
-                }
-                if let Err(violation) = &result {
-                    if let Some(step) = violation.step {
-                        eprintln!(
-                            "  step {step:>4}  {}  <- violation",
-                            violation.action.as_deref().unwrap_or("")
-                        );
-                    }
-                }
-            }
-            result.map(|_| ())
+    let mut lines = Vec::new();
+    let result = input.check(args.inject.as_ref(), &mut |step| {
+        lines.push(format!(
+            "  step {:>4}  {:<60} heap {:>8} B  peak {:>8} B  fills {:>5}  candles {:>6}",
+            step.step,
+            step.action.to_string(),
+            step.heap.live_bytes,
+            step.heap.peak_bytes,
+            step.fills,
+            step.candles
+        ));
+    });
+    if !lines.is_empty() && (args.trace || result.is_err()) {
+        eprintln!("trace:");
+        for line in &lines {
+            eprintln!("{line}");
         }
-        other => other.check(),
-    };
+        if let Err(violation) = &result {
+            if let Some(step) = violation.step {
+                eprintln!(
+                    "  step {step:>4}  {}  <- violation",
+                    violation.action.as_deref().unwrap_or("")
+                );
+            }
+        }
+    }
     match result {
         Ok(()) => {
             println!("pass: every check held ({})", input.target());

@@ -5,23 +5,16 @@ use std::io::Write;
 use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use heapbound::bot::{BotConfig, Defect, LeakPattern, StrategyConfig, CASH_UNITS_PER_QUOTE};
-use heapbound::leak::{DEFAULT_HORIZON_CANDLES, DEFAULT_LEAK_BUDGET_BYTES};
-use heapbound::market::CandleGenerator;
-use heapbound::sim::{self, SimOptions, SimReport};
+use crate::bot::Bot;
+use crate::defects::Leaky;
+use crate::leak::{DEFAULT_HORIZON_CANDLES, DEFAULT_LEAK_BUDGET_BYTES};
+use crate::market::CandleGenerator;
+use crate::sim::{self, SimOptions, SimReport};
 
-use super::source::CandleFileArgs;
-use super::units::{byte_size, positive};
+use super::bot_args::{leaky, BotArgs, ConfigFlags};
+use super::source::{CandleFileArgs, CandleSource};
+use super::units::positive;
 use super::{Outcome, UsageError};
-
-/// Strategy names on the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum StrategyName {
-    /// Simple moving-average crossover (--fast, --slow).
-    MaCrossover,
-    /// RSI (--rsi-period, --oversold, --overbought).
-    Rsi,
-}
 
 /// Report formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -32,97 +25,6 @@ pub enum Format {
     Json,
 }
 
-/// The bot and market flags shared by `simulate` and `soak`.
-#[derive(Args, Clone, Debug)]
-pub struct BotArgs {
-    /// Strategy that decides.
-    #[arg(long, value_enum, default_value_t = StrategyName::MaCrossover)]
-    pub strategy: StrategyName,
-    /// Fast moving-average period in candles.
-    #[arg(long, default_value_t = 20)]
-    pub fast: usize,
-    /// Slow moving-average period in candles.
-    #[arg(long, default_value_t = 60)]
-    pub slow: usize,
-    /// RSI period in candles.
-    #[arg(long, default_value_t = 14)]
-    pub rsi_period: usize,
-    /// RSI buy threshold (percent).
-    #[arg(long, default_value_t = 30)]
-    pub oversold: u8,
-    /// RSI sell threshold (percent).
-    #[arg(long, default_value_t = 70)]
-    pub overbought: u8,
-    /// Starting cash in quote units (USDT).
-    #[arg(long, default_value_t = 10_000)]
-    pub initial_capital: i64,
-    /// Fee per fill in basis points.
-    #[arg(long, default_value_t = 2)]
-    pub fee_bps: u32,
-    /// Session store bound.
-    #[arg(long, default_value_t = 1_000)]
-    pub max_sessions: usize,
-    /// Trade history bound.
-    #[arg(long, default_value_t = 1_000)]
-    pub max_trades: usize,
-    /// Run cleanup every this many candles (0: never).
-    #[arg(long, default_value_t = 10_000)]
-    pub cleanup_every: u64,
-    /// Heap ceiling for the bot (e.g. 64KiB, 8MiB); default: the budget
-    /// computed from the bounds.
-    #[arg(long, allow_hyphen_values = true, value_parser = byte_size)]
-    pub heap_ceiling: Option<u64>,
-}
-
-impl BotArgs {
-    /// The bot config these flags describe, or a usage error naming the flag.
-    pub fn config(&self) -> Result<BotConfig, UsageError> {
-        let strategy = match self.strategy {
-            StrategyName::MaCrossover => StrategyConfig::MaCrossover {
-                fast: self.fast,
-                slow: self.slow,
-            },
-            StrategyName::Rsi => StrategyConfig::Rsi {
-                period: self.rsi_period,
-                oversold: self.oversold,
-                overbought: self.overbought,
-            },
-        };
-        let defaults = BotConfig::default();
-        let initial_capital = self
-            .initial_capital
-            .checked_mul(CASH_UNITS_PER_QUOTE)
-            .ok_or_else(|| UsageError::flag("--initial-capital", "is too large"))?;
-        let config = BotConfig {
-            strategy,
-            initial_capital,
-            fee_bps: self.fee_bps,
-            max_sessions: self.max_sessions,
-            max_trades: self.max_trades,
-            window: defaults.window.max(strategy.window_needed()),
-            cleanup_every: self.cleanup_every,
-            keep_trades: defaults.keep_trades.min(self.max_trades),
-            keep_sessions: defaults.keep_sessions.min(self.max_sessions),
-            ..defaults
-        };
-        config.validate().map_err(|error| {
-            let flag = match error.field {
-                "strategy" => match self.strategy {
-                    StrategyName::MaCrossover => "--fast/--slow",
-                    StrategyName::Rsi => "--rsi-period/--oversold/--overbought",
-                },
-                "initial_capital" => "--initial-capital",
-                "fee_bps" => "--fee-bps",
-                "max_sessions" => "--max-sessions",
-                "max_trades" => "--max-trades",
-                other => other,
-            };
-            UsageError::flag(flag, &error.reason)
-        })?;
-        Ok(config)
-    }
-}
-
 /// Flags of the leak-slope detector.
 #[derive(Args, Clone, Debug)]
 pub struct LeakArgs {
@@ -131,13 +33,13 @@ pub struct LeakArgs {
     #[arg(long, allow_hyphen_values = true, value_parser = positive, default_value_t = DEFAULT_HORIZON_CANDLES)]
     pub horizon: u64,
     /// Growth allowed over the horizon before the verdict is `leak`.
-    #[arg(long, allow_hyphen_values = true, value_parser = byte_size, default_value_t = DEFAULT_LEAK_BUDGET_BYTES)]
+    #[arg(long, allow_hyphen_values = true, value_parser = super::units::byte_size, default_value_t = DEFAULT_LEAK_BUDGET_BYTES)]
     pub leak_budget: u64,
 }
 
 /// `heapbound simulate`.
 #[derive(Args, Clone, Debug)]
-pub struct SimulateArgs {
+pub struct SimulateArgs<F: Args> {
     /// Generator seed.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
@@ -150,12 +52,9 @@ pub struct SimulateArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     #[command(flatten)]
-    pub bot: BotArgs,
+    pub bot: BotArgs<F>,
     #[command(flatten)]
     pub leak: LeakArgs,
-    /// Run a deliberately leaky bot (see README, injected-leak suite).
-    #[arg(long, value_enum)]
-    pub inject: Option<LeakPattern>,
     /// Print the N allocation sites that grew most after warm-up
     /// (captures call stacks: slower).
     #[arg(long, value_name = "N", default_value_t = 0)]
@@ -175,53 +74,64 @@ fn progress_bar(total: u64) -> ProgressBar {
 }
 
 /// Runs `simulate` and prints its report.
-pub fn run(args: &SimulateArgs) -> Result<Outcome, UsageError> {
-    let config = args.bot.config()?;
-    let file = args.file.open()?;
-    let candles = match &file {
-        Some((_, input)) => args.candles.unwrap_or(u64::MAX).min(input.rows),
-        None => args.candles.unwrap_or(DEFAULT_CANDLES),
+pub fn run<B: Bot, F: ConfigFlags<B::Config>>(args: &SimulateArgs<F>) -> Result<Outcome, UsageError> {
+    let config = args.bot.config::<B>()?;
+    let source = CandleSource::open(&args.file)?;
+    let candles = match &source {
+        CandleSource::File { input, .. } => args.candles.unwrap_or(u64::MAX).min(input.rows),
+        CandleSource::Generator => args.candles.unwrap_or(DEFAULT_CANDLES),
     };
     let options = SimOptions {
-        seed: if file.is_some() {
-            None
-        } else {
-            Some(args.seed)
-        },
+        seed: source.is_generator().then_some(args.seed),
         candles,
-        bot: config,
         heap_ceiling: args.bot.heap_ceiling,
         horizon_candles: args.leak.horizon,
         leak_budget_bytes: args.leak.leak_budget,
-        defect: args.inject.map(Defect::Leak),
         top_sites: args.top,
         ..SimOptions::default()
     };
-    let bar = progress_bar(candles);
-    let mut on_progress = |p: &sim::Progress| {
-        bar.set_position(p.candles);
-        bar.set_message(format!("heap {} B", p.live_bytes));
+    let report = match &args.bot.inject {
+        None => simulate_one::<B>(&options, &config, source, args.seed)?,
+        Some(leak) => simulate_one::<Leaky<B>>(&options, &leaky(config, leak), source, args.seed)?,
     };
-    let result = match file {
-        // The file was validated in full: every row here is a valid candle.
-        Some((reader, input)) => {
-            sim::simulate(&options, reader.map_while(Result::ok), &mut on_progress).map(
-                |mut report| {
-                    report.input = Some(input);
-                    report
-                },
-            )
-        }
-        None => sim::simulate(&options, CandleGenerator::new(args.seed), &mut on_progress),
-    };
-    let report = result.map_err(|error| UsageError::flag("config", &error.to_string()))?;
-    bar.finish_and_clear();
     print_report(&report, args.format);
     Ok(if report.passed() {
         Outcome::Pass
     } else {
         Outcome::Fail
     })
+}
+
+fn simulate_one<B: Bot>(
+    options: &SimOptions,
+    config: &B::Config,
+    source: CandleSource,
+    seed: u64,
+) -> Result<SimReport, UsageError> {
+    let bar = progress_bar(options.candles);
+    let mut on_progress = |p: &sim::Progress| {
+        bar.set_position(p.candles);
+        bar.set_message(format!("heap {} B", p.live_bytes));
+    };
+    let result = match source {
+        CandleSource::File { mut reader, input } => {
+            let mut error = None;
+            let candles = reader.candles(&mut error);
+            let report = sim::simulate::<B>(options, config, candles, &mut on_progress);
+            if let Some(error) = error {
+                return Err(UsageError::flag("--candles-file", &error.to_string()));
+            }
+            report.map(|mut report| {
+                report.input = Some(input);
+                report
+            })
+        }
+        CandleSource::Generator => {
+            sim::simulate::<B>(options, config, CandleGenerator::new(seed), &mut on_progress)
+        }
+    };
+    bar.finish_and_clear();
+    result.map_err(|error| UsageError::flag(&format!("config {}", error.field), &error.reason))
 }
 
 /// Prints a report on stdout in the chosen format.

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::ops::Range;
 use std::panic::AssertUnwindSafe;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -11,23 +11,25 @@ use std::time::Instant;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use heapbound::bot::{Defect, LeakPattern, COMPONENT_NAMES};
-use heapbound::market::CandleGenerator;
-use heapbound::process::ProcessStats;
-use heapbound::sim::{self, Progress, SimOptions, SimReport};
+use crate::bot::Bot;
+use crate::defects::Leaky;
+use crate::market::CandleGenerator;
+use crate::process::ProcessStats;
+use crate::sim::{self, Progress, SimOptions, SimReport};
 
-use super::files::write_atomically;
+use super::bot_args::{leaky, BotArgs, ConfigFlags};
+use super::files::{read_file, write_atomically};
 use super::plot::{self, Series};
-use super::simulate::{BotArgs, Format, LeakArgs};
-use super::source::CandleFileArgs;
+use super::simulate::{Format, LeakArgs};
+use super::source::{CandleFileArgs, CandleSource};
 use super::units::{byte_size, positive};
 use super::{Outcome, UsageError};
 
 /// `heapbound soak`.
 #[derive(Args, Clone, Debug)]
-pub struct SoakArgs {
+pub struct SoakArgs<F: Args> {
     /// Seeds: `7`, `1..64` (64 excluded), `1..=64`.
     #[arg(long, default_value = "1..3", value_parser = seed_range)]
     pub seeds: Range<u64>,
@@ -52,13 +54,14 @@ pub struct SoakArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Run a deliberately leaky bot.
-    #[arg(long, value_enum)]
-    pub inject: Option<LeakPattern>,
+    /// Only redraw `--plot` from a checkpoints file (of a run that may have
+    /// been killed); runs nothing.
+    #[arg(long, value_name = "CHECKPOINTS", requires = "plot")]
+    pub plot_from: Option<PathBuf>,
     #[command(flatten)]
     pub file: CandleFileArgs,
     #[command(flatten)]
-    pub bot: BotArgs,
+    pub bot: BotArgs<F>,
     #[command(flatten)]
     pub leak: LeakArgs,
 }
@@ -88,15 +91,50 @@ fn seed_range(text: &str) -> Result<Range<u64>, String> {
 }
 
 /// One checkpoint line of the JSON Lines file.
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 struct CheckpointLine {
     seed: u64,
     candle: u64,
     live_bytes: u64,
-    components: std::collections::BTreeMap<&'static str, u64>,
+    components: std::collections::BTreeMap<String, u64>,
     rss_bytes: u64,
     trades: u64,
     equity: i64,
+}
+
+/// Appends each checkpoint line to the file the moment it is taken, whole
+/// (one `write` under one lock), so a soak killed by the OOM killer or
+/// SIGKILL keeps every line written before it died.
+struct CheckpointFile {
+    path: String,
+    file: Mutex<std::fs::File>,
+    failed: AtomicBool,
+}
+
+impl CheckpointFile {
+    fn create(path: &Path) -> Result<CheckpointFile, UsageError> {
+        let name = path.display().to_string();
+        let file = std::fs::File::create(path).map_err(|e| UsageError::flag(&name, &e.to_string()))?;
+        Ok(CheckpointFile {
+            path: name,
+            file: Mutex::new(file),
+            failed: AtomicBool::new(false),
+        })
+    }
+
+    fn append(&self, line: &CheckpointLine) {
+        let mut text = serde_json::to_string(line).unwrap_or_default();
+        text.push('\n');
+        let written = match self.file.lock() {
+            Ok(mut file) => file.write_all(text.as_bytes()),
+            Err(_) => Ok(()),
+        };
+        if let Err(error) = written {
+            if !self.failed.swap(true, Ordering::Relaxed) {
+                tracing::error!("cannot write {}: {error}", self.path);
+            }
+        }
+    }
 }
 
 /// A seed's outcome: its report, or the panic that ended it.
@@ -170,8 +208,61 @@ impl Alerts {
 }
 
 /// Runs `soak`.
-pub fn run(args: &SoakArgs) -> Result<Outcome, UsageError> {
-    let config = args.bot.config()?;
+pub fn run<B: Bot, F: ConfigFlags<B::Config>>(args: &SoakArgs<F>) -> Result<Outcome, UsageError> {
+    if let (Some(from), Some(plot)) = (&args.plot_from, &args.plot) {
+        return plot_from(from, plot);
+    }
+    let config = args.bot.config::<B>()?;
+    match &args.bot.inject {
+        None => soak::<B, F>(args, &config),
+        Some(leak) => soak::<Leaky<B>, F>(args, &leaky(config, leak)),
+    }
+}
+
+/// Redraws the plot from a checkpoints file alone.
+fn plot_from(from: &Path, plot: &Path) -> Result<Outcome, UsageError> {
+    let name = from.display().to_string();
+    let text = String::from_utf8(read_file(from)?)
+        .map_err(|_| UsageError::flag(&name, "is not UTF-8 text"))?;
+    let mut lines = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let line: CheckpointLine = serde_json::from_str(line).map_err(|error| {
+            UsageError::flag(&format!("{name}:{}", number + 1), &error.to_string())
+        })?;
+        lines.push(line);
+    }
+    let mut seeds: Vec<u64> = lines.iter().map(|line| line.seed).collect();
+    seeds.sort_unstable();
+    seeds.dedup();
+    write_plot(plot, &seeds, &lines)?;
+    eprintln!("plotted {} checkpoints of {} seeds to {}", lines.len(), seeds.len(), plot.display());
+    Ok(Outcome::Pass)
+}
+
+fn write_plot(path: &Path, seeds: &[u64], lines: &[CheckpointLine]) -> Result<(), UsageError> {
+    let series: Vec<Series> = seeds
+        .iter()
+        .map(|&seed| Series {
+            seed,
+            points: lines
+                .iter()
+                .filter(|line| line.seed == seed)
+                .map(|line| (line.candle, line.live_bytes, line.rss_bytes))
+                .collect(),
+        })
+        .collect();
+    let svg = plot::render(&series)
+        .map_err(|error| UsageError::flag(&path.display().to_string(), &error))?;
+    write_atomically(path, svg.as_bytes())
+}
+
+fn soak<B: Bot, F: clap::Args + Sync>(
+    args: &SoakArgs<F>,
+    config: &B::Config,
+) -> Result<Outcome, UsageError> {
     let stop = Arc::new(AtomicBool::new(false));
     {
         let stop = Arc::clone(&stop);
@@ -180,15 +271,24 @@ pub fn run(args: &SoakArgs) -> Result<Outcome, UsageError> {
         let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
     }
     // A file is the same market for every seed: it runs once.
-    let input = args.file.open()?.map(|(_, input)| input);
-    let seeds: Vec<u64> = match &input {
+    let source = Mutex::new(Some(CandleSource::open(&args.file)?));
+    let file_input = match source.lock().ok().as_deref() {
+        Some(Some(CandleSource::File { input, .. })) => Some(input.clone()),
+        _ => None,
+    };
+    let seeds: Vec<u64> = match &file_input {
         Some(_) => vec![args.seeds.start],
         None => args.seeds.clone().collect(),
     };
-    let candles = input
+    let candles = file_input
         .as_ref()
         .map_or(args.candles, |input| input.rows.min(args.candles));
     let every = args.checkpoint_every.unwrap_or((candles / 1_000).max(1));
+    let checkpoints = args
+        .checkpoints
+        .as_deref()
+        .map(CheckpointFile::create)
+        .transpose()?;
     let bar = ProgressBar::new(candles * seeds.len() as u64);
     bar.set_style(
         ProgressStyle::with_template(
@@ -209,15 +309,13 @@ pub fn run(args: &SoakArgs) -> Result<Outcome, UsageError> {
         .par_iter()
         .map(|&seed| {
             let options = SimOptions {
-                seed: if input.is_some() { None } else { Some(seed) },
+                seed: file_input.is_none().then_some(seed),
                 candles,
-                bot: config.clone(),
                 heap_ceiling: args.bot.heap_ceiling,
                 horizon_candles: args.leak.horizon,
                 leak_budget_bytes: args.leak.leak_budget,
                 progress_every: every,
                 stop: Some(Arc::clone(&stop)),
-                defect: args.inject.map(Defect::Leak),
                 ..SimOptions::default()
             };
             let mut last = 0;
@@ -233,31 +331,43 @@ pub fn run(args: &SoakArgs) -> Result<Outcome, UsageError> {
                         progress.live_bytes,
                         rss >> 20
                     ));
-                    seed_lines.push(CheckpointLine {
+                    let line = CheckpointLine {
                         seed,
                         candle: progress.candles,
                         live_bytes: progress.live_bytes,
-                        components: COMPONENT_NAMES
+                        components: progress
+                            .components
                             .iter()
-                            .copied()
-                            .zip(progress.component_bytes)
+                            .map(|(name, bytes)| (name.to_string(), *bytes))
                             .collect(),
                         rss_bytes: rss,
                         trades: progress.trades,
                         equity: progress.equity,
-                    });
+                    };
+                    if let Some(file) = &checkpoints {
+                        file.append(&line);
+                    }
+                    seed_lines.push(line);
                 };
-                match &input {
-                    Some(input) => {
-                        // Validated in full by `open` above; reopened per run.
-                        let reader = args.file.reopen()?;
-                        let mut report =
-                            sim::simulate(&options, reader.map_while(Result::ok), &mut on_progress)
-                                .map_err(|error| error.to_string())?;
-                        report.input = Some(input.clone());
+                let taken = source.lock().ok().and_then(|mut source| source.take());
+                match taken {
+                    Some(CandleSource::File { mut reader, input }) => {
+                        let mut error = None;
+                        let report = sim::simulate::<B>(
+                            &options,
+                            config,
+                            reader.candles(&mut error),
+                            &mut on_progress,
+                        )
+                        .map_err(|error| error.to_string())?;
+                        if let Some(error) = error {
+                            return Err(error.to_string());
+                        }
+                        let mut report = report;
+                        report.input = Some(input);
                         Ok(report)
                     }
-                    None => sim::simulate(&options, CandleGenerator::new(seed), &mut on_progress)
+                    _ => sim::simulate::<B>(&options, config, CandleGenerator::new(seed), &mut on_progress)
                         .map_err(|error| error.to_string()),
                 }
             }));
@@ -290,34 +400,13 @@ pub fn run(args: &SoakArgs) -> Result<Outcome, UsageError> {
     let elapsed = started.elapsed().as_secs_f64();
     let partial = stop.load(Ordering::Relaxed);
     if partial {
-        tracing::warn!("interrupted: writing the checkpoints and a partial report");
+        tracing::warn!("interrupted: writing a partial report");
     }
 
     let mut lines = lines.into_inner().unwrap_or_default();
     lines.sort_by_key(|line| (line.seed, line.candle));
-    if let Some(path) = &args.checkpoints {
-        let mut text = String::new();
-        for line in &lines {
-            text.push_str(&serde_json::to_string(line).unwrap_or_default());
-            text.push('\n');
-        }
-        write_atomically(path, text.as_bytes())?;
-    }
     if let Some(path) = &args.plot {
-        let series: Vec<Series> = seeds
-            .iter()
-            .map(|&seed| Series {
-                seed,
-                points: lines
-                    .iter()
-                    .filter(|line| line.seed == seed)
-                    .map(|line| (line.candle, line.live_bytes, line.rss_bytes))
-                    .collect(),
-            })
-            .collect();
-        let svg = plot::render(&series)
-            .map_err(|error| UsageError::flag(&path.display().to_string(), &error))?;
-        write_atomically(path, svg.as_bytes())?;
+        write_plot(path, &seeds, &lines)?;
     }
 
     let summary = summarize(&outcomes, elapsed);

@@ -4,8 +4,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use heapbound::market::csv::{self, CandleReader, CsvOptions, TickSize};
-use heapbound::sim::InputFile;
+use crate::market::csv::{self, CandleReader, CsvOptions, TickSize};
+use crate::market::Candle;
+use crate::sim::InputFile;
 
 use super::UsageError;
 
@@ -40,15 +41,9 @@ impl CandleFileArgs {
         }
     }
 
-    /// Opens the file again for another pass (after [`CandleFileArgs::open`]).
-    pub fn reopen(&self) -> Result<CandleReader, String> {
-        let path = self.candles_file.as_deref().ok_or("no --candles-file")?;
-        csv::open(path, self.options()).map_err(|error| error.to_string())
-    }
-
     /// Validates the whole file first (streaming), so an invalid row stops
     /// the run before it starts; then opens it again for the run.
-    pub fn open(&self) -> Result<Option<(CandleReader, InputFile)>, UsageError> {
+    fn open(&self) -> Result<Option<(CandleReader, InputFile)>, UsageError> {
         let Some(path) = &self.candles_file else {
             return Ok(None);
         };
@@ -81,5 +76,57 @@ impl CandleFileArgs {
         }
         let reader = csv::open(path, self.options()).map_err(fail)?;
         Ok(Some((reader, input)))
+    }
+}
+
+/// The candles of a run: the seeded generator, or a validated file.
+pub enum CandleSource {
+    /// `CandleGenerator::new(seed)`.
+    Generator,
+    /// A candle file, validated in full.
+    File {
+        /// The reader, at the first row.
+        reader: FileCandles,
+        /// What the validation pass found.
+        input: InputFile,
+    },
+}
+
+impl CandleSource {
+    /// The file named by `--candles-file`, validated, or the generator.
+    pub fn open(args: &CandleFileArgs) -> Result<CandleSource, UsageError> {
+        Ok(match args.open()? {
+            Some((reader, input)) => CandleSource::File {
+                reader: FileCandles(reader),
+                input,
+            },
+            None => CandleSource::Generator,
+        })
+    }
+
+    /// Whether candles come from the generator.
+    pub fn is_generator(&self) -> bool {
+        matches!(self, CandleSource::Generator)
+    }
+}
+
+/// A validated candle file being read for the run.
+pub struct FileCandles(CandleReader);
+
+impl FileCandles {
+    /// The candles, ending at the first error, which lands in `error`: a
+    /// file that changes under a run is an error naming the line, never a
+    /// quiet end of input.
+    pub fn candles<'a>(
+        &'a mut self,
+        error: &'a mut Option<csv::CsvError>,
+    ) -> impl Iterator<Item = Candle> + 'a {
+        std::iter::from_fn(move || match self.0.next()? {
+            Ok(candle) => Some(candle),
+            Err(failure) => {
+                *error = Some(failure);
+                None
+            }
+        })
     }
 }

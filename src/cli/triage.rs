@@ -6,10 +6,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use heapbound::harness::Target;
+use crate::bot::Bot;
+use crate::defects::LeakSpec;
 
 use super::files::read_file;
-use super::replay::decode;
+use super::input::decode;
+use super::replay::inject_flag;
 use super::{Outcome, UsageError};
 
 /// `heapbound triage`.
@@ -18,12 +20,15 @@ pub struct TriageArgs {
     /// Folder of inputs (e.g. fuzz/artifacts/actions).
     pub dir: PathBuf,
     /// Target of raw inputs; default: the folder name.
-    #[arg(long, value_enum)]
-    pub target: Option<Target>,
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Plant this leak in the bot (as the fuzz target's HEAPBOUND_INJECT did).
+    #[arg(long, value_parser = LeakSpec::parse, value_name = "PATTERN[@COMPONENT]")]
+    pub inject: Option<LeakSpec>,
 }
 
 /// Runs `triage`.
-pub fn run(args: &TriageArgs) -> Result<Outcome, UsageError> {
+pub fn run<B: Bot>(args: &TriageArgs) -> Result<Outcome, UsageError> {
     let dir_name = args.dir.display().to_string();
     let entries =
         std::fs::read_dir(&args.dir).map_err(|e| UsageError::flag(&dir_name, &e.to_string()))?;
@@ -34,14 +39,15 @@ pub fn run(args: &TriageArgs) -> Result<Outcome, UsageError> {
     files.sort();
     let target = args
         .target
-        .or_else(|| args.dir.file_name()?.to_str().and_then(Target::from_name));
+        .clone()
+        .or_else(|| Some(args.dir.file_name()?.to_str()?.to_string()));
     // (invariant, component) -> (files, example violation summary)
     let mut groups: BTreeMap<(String, String), Vec<PathBuf>> = BTreeMap::new();
     let mut examples: BTreeMap<(String, String), String> = BTreeMap::new();
     let (mut passed, mut undecodable) = (0, 0);
     for file in &files {
         let bytes = read_file(file)?;
-        let input = match decode(file, &bytes, target) {
+        let input = match decode::<B>(file, &bytes, target.as_deref()) {
             Ok(input) => input,
             Err(error) => {
                 undecodable += 1;
@@ -49,7 +55,7 @@ pub fn run(args: &TriageArgs) -> Result<Outcome, UsageError> {
                 continue;
             }
         };
-        match input.check() {
+        match input.check(args.inject.as_ref(), &mut |_| {}) {
             Ok(()) => passed += 1,
             Err(violation) => {
                 let key = (
@@ -77,13 +83,16 @@ pub fn run(args: &TriageArgs) -> Result<Outcome, UsageError> {
             .iter()
             .min_by_key(|path| std::fs::metadata(path).map_or(u64::MAX, |m| m.len()))
             .unwrap_or(&members[0]);
-        let target_flag = target.map(|t| format!(" --target {t}")).unwrap_or_default();
+        let target_flag = target
+            .as_ref()
+            .map(|t| format!(" --target {t}"))
+            .unwrap_or_default();
         println!("\n{} x {} in {}", members.len(), key.0, key.1);
         println!("  e.g. {}", examples.get(key).map_or("", String::as_str));
         println!(
-            "  reproduce: {}heapbound replay {}{target_flag}",
-            heapbound::harness::env_prefix(),
-            smallest.display()
+            "  reproduce: heapbound replay {}{target_flag}{}",
+            smallest.display(),
+            inject_flag(args.inject.as_ref())
         );
     }
     Ok(if groups.is_empty() {

@@ -1,77 +1,91 @@
-//! The checks every driver runs on a bot: bounds, budgets, ceiling, books.
+//! The checks every driver runs on any bot: bounds, budgets, the heap
+//! ceiling, the bot's own invariants, teardown.
 
-use crate::bot::TradingBot;
+use serde::Serialize;
 
-use super::budget;
+use crate::bot::{Bot, Component};
+use crate::heap::HeapStats;
+
 use super::violation::{Invariant, Violation};
 
-/// What a bot may hold: the heap ceiling and each component's budget.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+/// Slack per component budget for allocator rounding of small boxes.
+pub const COMPONENT_OVERHEAD: u64 = 64;
+
+/// Bytes a bot may hold outside its components (its own small state: a
+/// symbol string, a boxed strategy) before the default ceiling is passed.
+pub const BOT_OVERHEAD: u64 = 256;
+
+/// What a bot may hold: the heap ceiling, and how component budgets scale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Limits {
     /// Bytes the bot's allocation group may hold, live or at its peak.
     pub heap_ceiling: u64,
-    /// Per-component budgets, in [`crate::bot::COMPONENT_NAMES`] order.
-    pub budgets: [u64; 6],
+    /// Component budgets are multiplied by this / 1024 (1024: as stated).
+    pub budget_scale_1024: u64,
 }
 
 impl Limits {
-    /// Limits computed from the bot's config: budgets per component and a
-    /// ceiling equal to their sum plus the bot's own overhead.
-    pub fn for_bot(bot: &TradingBot) -> Limits {
+    /// The ceiling from the bot's own budgets: their sum plus [`BOT_OVERHEAD`]
+    /// (unlimited when a component states no budget).
+    pub fn for_bot<B: Bot>(bot: &B) -> Limits {
+        let mut sum = BOT_OVERHEAD;
+        bot.components(&mut |component| sum = sum.saturating_add(component.budget));
         Limits {
-            heap_ceiling: budget::bot_budget(bot.config()),
-            budgets: budget::component_budgets(bot.config()),
+            heap_ceiling: sum,
+            budget_scale_1024: 1024,
         }
     }
 
-    /// The same limits with another ceiling.
-    pub fn with_ceiling(self, heap_ceiling: u64) -> Limits {
-        Limits {
-            heap_ceiling,
-            ..self
+    /// The budget of `component` under these limits.
+    pub fn budget(&self, component: &Component<'_>) -> u64 {
+        if component.budget == u64::MAX {
+            return u64::MAX;
         }
+        component.budget.saturating_mul(self.budget_scale_1024) / 1024
     }
 }
 
-fn signed(value: impl TryInto<i64>) -> i64 {
+pub(crate) fn signed(value: impl TryInto<i64>) -> i64 {
     value.try_into().unwrap_or(i64::MAX)
 }
 
-/// Every container holds at most its bound.
-pub fn check_bounds(bot: &TradingBot) -> Result<(), Violation> {
-    for component in bot.components() {
+/// Every component holds at most its bound and its budget.
+pub fn check_components<B: Bot>(bot: &B, limits: &Limits) -> Result<(), Violation> {
+    let mut broken = None;
+    bot.components(&mut |component| {
+        if broken.is_some() {
+            return;
+        }
         if component.len > component.bound {
-            return Err(Violation::new(
-                Invariant::ContainerBound,
-                signed(component.len),
-                signed(component.bound),
-                "entries",
-            )
-            .in_component(component.name));
+            broken = Some(
+                Violation::new(
+                    Invariant::ContainerBound,
+                    signed(component.len),
+                    signed(component.bound),
+                    "entries",
+                )
+                .in_component(component.name),
+            );
+            return;
         }
-    }
-    Ok(())
-}
-
-/// Every component's bytes stay within its budget.
-pub fn check_budgets(bot: &TradingBot, limits: &Limits) -> Result<(), Violation> {
-    for (component, &allowed) in bot.components().iter().zip(&limits.budgets) {
-        if component.bytes > allowed {
-            return Err(Violation::new(
-                Invariant::ComponentBudget,
-                signed(component.bytes),
-                signed(allowed),
-                "bytes",
-            )
-            .in_component(component.name));
+        let (bytes, allowed) = (component.bytes(), limits.budget(&component));
+        if bytes > allowed {
+            broken = Some(
+                Violation::new(
+                    Invariant::ComponentBudget,
+                    signed(bytes),
+                    signed(allowed),
+                    "bytes",
+                )
+                .in_component(component.name),
+            );
         }
-    }
-    Ok(())
+    });
+    broken.map_or(Ok(()), Err)
 }
 
 /// The bot's live and peak heap bytes stay under the ceiling.
-pub fn check_ceiling(bot: &TradingBot, limits: &Limits) -> Result<(), Violation> {
-    let heap = bot.heap();
+pub fn check_ceiling(heap: &HeapStats, limits: &Limits) -> Result<(), Violation> {
     let worst = heap.live_bytes.max(heap.peak_bytes);
     if worst > limits.heap_ceiling {
         return Err(Violation::new(
@@ -83,73 +97,4 @@ pub fn check_ceiling(bot: &TradingBot, limits: &Limits) -> Result<(), Violation>
         .in_component("bot"));
     }
     Ok(())
-}
-
-/// The books balance: no negative cash or position, cash plus the open
-/// position's cost equals capital plus realized PnL minus fees, and every
-/// fill was recorded.
-pub fn check_accounting(bot: &TradingBot) -> Result<(), Violation> {
-    let books = bot.books();
-    if books.cash < 0 {
-        return Err(
-            Violation::new(Invariant::NegativeCash, books.cash, 0, "cash units")
-                .in_component("executor"),
-        );
-    }
-    if books.position < 0 {
-        return Err(
-            Violation::new(Invariant::NegativePosition, books.position, 0, "lots")
-                .in_component("executor"),
-        );
-    }
-    let held = i128::from(books.cash) + i128::from(books.cost_basis);
-    let expected = i128::from(books.initial_capital) + i128::from(books.realized_pnl)
-        - i128::from(books.fees_paid);
-    if held != expected {
-        return Err(Violation::new(
-            Invariant::BooksDoNotBalance,
-            signed(held),
-            signed(expected),
-            "cash units",
-        )
-        .in_component("executor"));
-    }
-    let recorded = bot.history().total_recorded();
-    if recorded != books.fills {
-        return Err(Violation::new(
-            Invariant::FillCountMismatch,
-            signed(recorded),
-            signed(books.fills),
-            "fills",
-        )
-        .in_component("trade_history"));
-    }
-    Ok(())
-}
-
-/// Right after a candle: the metrics sample it wrote equals cash plus
-/// position marked at its close.
-pub fn check_equity_sample(bot: &TradingBot) -> Result<(), Violation> {
-    let (Some(sample), Some(candle)) = (bot.metrics().back(0), bot.last_candle()) else {
-        return Ok(());
-    };
-    let expected = bot.books().equity(candle.close());
-    if sample.equity != expected {
-        return Err(Violation::new(
-            Invariant::EquityMismatch,
-            sample.equity,
-            expected,
-            "cash units",
-        )
-        .in_component("metrics"));
-    }
-    Ok(())
-}
-
-/// All state checks: bounds, budgets, ceiling and books.
-pub fn check_bot(bot: &TradingBot, limits: &Limits) -> Result<(), Violation> {
-    check_bounds(bot)?;
-    check_budgets(bot, limits)?;
-    check_ceiling(bot, limits)?;
-    check_accounting(bot)
 }

@@ -13,7 +13,7 @@ use crate::bounded::{
 };
 use crate::heap::Group;
 
-use super::budget::COMPONENT_OVERHEAD;
+use super::checks::COMPONENT_OVERHEAD;
 use super::violation::{Invariant, Violation};
 
 /// Containers fuzzed here hold at most this many entries.

@@ -1,22 +1,28 @@
-//! The harness: one set of checks, called by every driver (simulate, soak,
-//! fuzz targets, bolero tests, corpus replay).
+//! The harness: one set of checks over any [`Bot`](crate::Bot), called by
+//! every driver (simulate, soak, fuzz targets, bolero tests, corpus replay,
+//! `prove`).
 
-mod action;
-pub mod budget;
+mod builtin;
 mod candles;
 pub mod checks;
 pub mod containers;
+mod fuzz;
+mod market;
+mod play;
+mod prove;
 mod run;
 mod scenario;
-mod targets;
 mod violation;
 
-pub use action::{Action, CandleSpec, MAX_SPEC_PRICE};
+pub use builtin::{fuzz_builtin, Builtin, BuiltinInput, DecodeError};
 pub use candles::{check_candles, CandlesInput};
-pub use checks::{check_bot, Limits};
-pub use run::{run, run_with, Outcome, RunOptions, StepTrace};
+pub use checks::{Limits, BOT_OVERHEAD};
+pub use fuzz::{fuzz, fuzz_with};
+pub use market::Market;
+pub use play::{check_scenario, check_scenario_with, Outcome, StepTrace};
+pub use prove::{prove, Prove, ProveReport};
+pub use run::{Fed, Run, RunOptions};
 pub use scenario::{
-    Scenario, ScenarioConfig, SCENARIO_MAX_ACTIONS, SCENARIO_MAX_BOUND, SCENARIO_MAX_CANDLES,
+    CandleSpec, Scenario, Step, MAX_SPEC_PRICE, SCENARIO_MAX_CANDLES, SCENARIO_MAX_STEPS,
 };
-pub use targets::{env_prefix, fuzz_one, injected_leak, DecodeError, Input, Target};
 pub use violation::{Invariant, Violation};

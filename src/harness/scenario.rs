@@ -1,167 +1,152 @@
-//! Scenarios: a seed, a config drawn within sane ranges, and actions.
+//! Scenarios: a seed, a bot config, and steps (candles and the bot's actions).
 
-use arbitrary::Arbitrary;
+use std::fmt;
+
+use arbitrary::{Arbitrary, Unstructured};
 use serde::{Deserialize, Serialize};
 
-use crate::bot::{BotConfig, StrategyConfig};
-use crate::bounded::Eviction;
+use crate::bot::Bot;
+use crate::market::Candle;
 
-use super::action::Action;
-
-/// The largest container bound a scenario draws.
-pub const SCENARIO_MAX_BOUND: usize = 4096;
-/// The most actions a scenario runs; longer inputs are cut.
-pub const SCENARIO_MAX_ACTIONS: usize = 512;
+/// The most steps a scenario runs; longer inputs are cut.
+pub const SCENARIO_MAX_STEPS: usize = 512;
 
 /// The most candles a scenario feeds; `Candles(n)` stops there, which keeps
 /// one fuzz input to milliseconds.
 pub const SCENARIO_MAX_CANDLES: u64 = 20_000;
 
-/// A whole fuzz input: replayable from raw bytes (`arbitrary`) or JSON.
-#[derive(Clone, Debug, PartialEq, Eq, Arbitrary, Serialize, Deserialize)]
-pub struct Scenario {
+/// Spec candles stay below this price (ticks), so a run of +300% candles
+/// cannot overflow.
+pub const MAX_SPEC_PRICE: i64 = 1 << 40;
+
+/// A whole fuzz input for bot `B`: replayable from raw bytes (`arbitrary`)
+/// or JSON.
+#[derive(Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct Scenario<B: Bot> {
     /// Seed of the candle generator behind `Candles(n)`.
     pub seed: u64,
-    /// The bot's configuration, clamped into range when used.
+    /// The bot's configuration.
     #[serde(default)]
-    pub config: ScenarioConfig,
+    pub config: B::Config,
     /// What happens, in order.
     #[serde(default)]
-    pub actions: Vec<Action>,
+    pub actions: Vec<Step<B::Action>>,
 }
 
-/// Raw config fields as the fuzzer draws them. [`ScenarioConfig::bot_config`]
-/// maps each into its sane range, so no value can reach the bot unchecked.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Arbitrary, Serialize, Deserialize)]
-#[serde(default)]
-pub struct ScenarioConfig {
-    /// Session store bound (1..=4096).
-    pub max_sessions: u16,
-    /// Trade history bound (1..=4096).
-    pub max_trades: u16,
-    /// Metrics ring length (1..=4096).
-    pub metrics_capacity: u16,
-    /// Price cache capacity (1..=4096).
-    pub price_cache_capacity: u16,
-    /// Largest session payload (0..=4096 bytes).
-    pub max_payload_bytes: u16,
-    /// Fast MA period (1..=64), or RSI period.
-    pub fast: u8,
-    /// Slow MA period minus fast (1..=128).
-    pub slow_gap: u8,
-    /// Extra candle window beyond what the strategy needs (0..=255).
-    pub window_extra: u8,
-    /// Use RSI instead of the MA crossover.
-    pub rsi: bool,
-    /// Fee in basis points (0..=100).
-    pub fee_bps: u8,
-    /// Cleanup period in candles (0 = never, else 1..=65535).
-    pub cleanup_every: u16,
-    /// Trades cleanup keeps (clamped to the bound).
-    pub keep_trades: u16,
-    /// Sessions cleanup keeps (clamped to the bound).
-    pub keep_sessions: u16,
-    /// LRU instead of FIFO session eviction.
-    pub lru: bool,
-    /// Starting capital in quote units (1..=65536 x 1000).
-    pub capital_thousands: u16,
+/// One step of a scenario: market data, or one of the bot's own actions.
+#[derive(Clone, Debug, PartialEq, Eq, Arbitrary, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step<A> {
+    /// `n` candles from the scenario's seeded generator. A `u8`, so one
+    /// step stays cheap and long runs are many steps.
+    Candles(u8),
+    /// One arbitrary valid candle.
+    Candle(CandleSpec),
+    /// One of the bot's actions.
+    Bot(A),
 }
 
-fn bound(raw: u16) -> usize {
-    1 + usize::from(raw) % SCENARIO_MAX_BOUND
-}
-
-impl ScenarioConfig {
-    /// The bot config this scenario runs, every field inside its range.
-    pub fn bot_config(&self) -> BotConfig {
-        let fast = 1 + usize::from(self.fast) % 64;
-        let strategy = if self.rsi {
-            StrategyConfig::Rsi {
-                period: fast,
-                oversold: 30,
-                overbought: 70,
-            }
-        } else {
-            StrategyConfig::MaCrossover {
-                fast,
-                slow: fast + 1 + usize::from(self.slow_gap) % 128,
-            }
-        };
-        let max_sessions = bound(self.max_sessions);
-        let max_trades = bound(self.max_trades);
-        BotConfig {
-            symbol: "BTCUSDT".to_string(),
-            strategy,
-            initial_capital: (1 + i64::from(self.capital_thousands))
-                * 1_000
-                * crate::bot::CASH_UNITS_PER_QUOTE,
-            fee_bps: u32::from(self.fee_bps % 101),
-            max_sessions,
-            eviction: if self.lru {
-                Eviction::Lru
-            } else {
-                Eviction::Fifo
-            },
-            max_payload_bytes: usize::from(self.max_payload_bytes) % (SCENARIO_MAX_BOUND + 1),
-            max_trades,
-            window: strategy.window_needed() + usize::from(self.window_extra),
-            metrics_capacity: bound(self.metrics_capacity),
-            price_cache_capacity: bound(self.price_cache_capacity),
-            cleanup_every: u64::from(self.cleanup_every),
-            keep_trades: usize::from(self.keep_trades).min(max_trades),
-            keep_sessions: usize::from(self.keep_sessions).min(max_sessions),
+impl<A: fmt::Debug> fmt::Display for Step<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Step::Candles(n) => write!(f, "Candles({n})"),
+            Step::Candle(spec) => write!(f, "Candle({spec:?})"),
+            Step::Bot(action) => write!(f, "{action:?}"),
         }
     }
 }
 
-impl Scenario {
+impl<B: Bot> Clone for Scenario<B> {
+    fn clone(&self) -> Self {
+        Scenario {
+            seed: self.seed,
+            config: self.config.clone(),
+            actions: self.actions.clone(),
+        }
+    }
+}
+
+impl<B: Bot> fmt::Debug for Scenario<B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Scenario")
+            .field("seed", &self.seed)
+            .field("config", &self.config)
+            .field("actions", &self.actions)
+            .finish()
+    }
+}
+
+impl<'a, B: Bot> Arbitrary<'a> for Scenario<B> {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(Scenario {
+            seed: u.arbitrary()?,
+            config: u.arbitrary()?,
+            actions: u
+                .arbitrary_iter()?
+                .take(SCENARIO_MAX_STEPS)
+                .collect::<arbitrary::Result<_>>()?,
+        })
+    }
+
+    fn arbitrary_take_rest(mut u: Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(Scenario {
+            seed: u.arbitrary()?,
+            config: u.arbitrary()?,
+            actions: u
+                .arbitrary_take_rest_iter()?
+                .take(SCENARIO_MAX_STEPS)
+                .collect::<arbitrary::Result<_>>()?,
+        })
+    }
+}
+
+impl<B: Bot> Scenario<B> {
     /// Decodes a fuzz input. Any byte string decodes (missing bytes read as
-    /// zeros); actions past [`SCENARIO_MAX_ACTIONS`] are dropped.
-    pub fn from_fuzz_bytes(data: &[u8]) -> Result<Scenario, arbitrary::Error> {
-        let mut scenario = Scenario::arbitrary_take_rest(arbitrary::Unstructured::new(data))?;
-        scenario.actions.truncate(SCENARIO_MAX_ACTIONS);
-        Ok(scenario)
+    /// zeros); steps past [`SCENARIO_MAX_STEPS`] are dropped.
+    pub fn from_fuzz_bytes(data: &[u8]) -> Result<Scenario<B>, arbitrary::Error> {
+        Scenario::arbitrary_take_rest(Unstructured::new(data))
+    }
+
+    /// The same steps for another bot whose config wraps this one's (a
+    /// defect wrapper around `B`, for instance).
+    pub fn map_config<W: Bot<Action = B::Action>>(
+        self,
+        wrap: impl FnOnce(B::Config) -> W::Config,
+    ) -> Scenario<W> {
+        Scenario {
+            seed: self.seed,
+            config: wrap(self.config),
+            actions: self.actions,
+        }
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// A candle described relative to the last close, so every drawn value
+/// builds a valid candle through [`Candle::new`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Arbitrary, Serialize, Deserialize)]
+pub struct CandleSpec {
+    /// Open relative to the last close, in basis points.
+    pub open_bps: i16,
+    /// Close relative to the open, in basis points.
+    pub body_bps: i16,
+    /// High above the body, in basis points.
+    pub wick_up_bps: u16,
+    /// Low below the body, in basis points.
+    pub wick_down_bps: u16,
+    /// Volume in lots.
+    pub volume: u16,
+}
 
-    #[test]
-    fn every_raw_config_maps_to_a_valid_bot_config() {
-        let extremes = [0u16, 1, 4095, 4096, u16::MAX];
-        for &raw in &extremes {
-            for &small in &[0u8, 1, 63, 64, u8::MAX] {
-                for rsi in [false, true] {
-                    let config = ScenarioConfig {
-                        max_sessions: raw,
-                        max_trades: raw,
-                        metrics_capacity: raw,
-                        price_cache_capacity: raw,
-                        max_payload_bytes: raw,
-                        fast: small,
-                        slow_gap: small,
-                        window_extra: small,
-                        rsi,
-                        fee_bps: small,
-                        cleanup_every: raw,
-                        keep_trades: raw,
-                        keep_sessions: raw,
-                        lru: rsi,
-                        capital_thousands: raw,
-                    };
-                    config.bot_config().validate().unwrap();
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn any_bytes_decode() {
-        for data in [&[][..], &[0xff; 3][..], &[7; 1000][..]] {
-            let scenario = Scenario::from_fuzz_bytes(data).unwrap();
-            assert!(scenario.actions.len() <= SCENARIO_MAX_ACTIONS);
-        }
+impl CandleSpec {
+    /// The candle this spec makes after a candle closing at `last_close`.
+    pub fn build(&self, open_time: i64, last_close: i64) -> Candle {
+        let shift = |price: i64, bps: i64| (price + price * bps / 10_000).clamp(1, MAX_SPEC_PRICE);
+        let open = shift(last_close, i64::from(self.open_bps));
+        let close = shift(open, i64::from(self.body_bps));
+        let high = shift(open.max(close), i64::from(self.wick_up_bps));
+        let low = shift(open.min(close), -i64::from(self.wick_down_bps)).min(open.min(close));
+        Candle::new(open_time, open, high, low, close, i64::from(self.volume))
+            .unwrap_or_else(|error| unreachable!("spec built an invalid candle: {error}"))
     }
 }

@@ -1,12 +1,12 @@
 //! A broken invariant, described so a person can act on it.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
 
-/// Which invariant broke.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "kebab-case")]
+/// Which invariant broke: one of the harness's, or one the bot states.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Invariant {
     /// A container holds more entries than its bound.
     ContainerBound,
@@ -14,16 +14,6 @@ pub enum Invariant {
     ComponentBudget,
     /// The bot's heap bytes (live or peak) exceed the ceiling.
     HeapCeiling,
-    /// Cash below zero.
-    NegativeCash,
-    /// Position below zero.
-    NegativePosition,
-    /// The last equity sample differs from cash + position x close.
-    EquityMismatch,
-    /// cash + cost basis != initial capital + realized PnL - fees.
-    BooksDoNotBalance,
-    /// Fills counted by the executor differ from trades recorded.
-    FillCountMismatch,
     /// Bytes left behind after the bot was dropped.
     TeardownLeak,
     /// The fitted growth slope projects past the budget.
@@ -32,24 +22,29 @@ pub enum Invariant {
     ModelMismatch,
     /// The candle generator or validator broke its contract.
     InvalidCandle,
+    /// An invariant of the bot's own domain (for the paper bot, its books),
+    /// by its kebab-case name.
+    Domain(Cow<'static, str>),
+}
+
+impl Serialize for Invariant {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
 }
 
 impl Invariant {
     /// The kebab-case name used in reports and JSON.
-    pub fn name(self) -> &'static str {
+    pub fn name(&self) -> &str {
         match self {
             Invariant::ContainerBound => "container-bound",
             Invariant::ComponentBudget => "component-budget",
             Invariant::HeapCeiling => "heap-ceiling",
-            Invariant::NegativeCash => "negative-cash",
-            Invariant::NegativePosition => "negative-position",
-            Invariant::EquityMismatch => "equity-mismatch",
-            Invariant::BooksDoNotBalance => "books-do-not-balance",
-            Invariant::FillCountMismatch => "fill-count-mismatch",
             Invariant::TeardownLeak => "teardown-leak",
             Invariant::LeakSlope => "leak-slope",
             Invariant::ModelMismatch => "model-mismatch",
             Invariant::InvalidCandle => "invalid-candle",
+            Invariant::Domain(name) => name,
         }
     }
 }
@@ -71,14 +66,19 @@ pub struct Violation {
     /// The limit it broke.
     pub allowed: i64,
     /// Unit of `observed` and `allowed`.
-    pub unit: &'static str,
+    pub unit: Cow<'static, str>,
     /// The shell command that reproduces it, once a driver knows it.
     pub reproduce: Option<String>,
 }
 
 impl Violation {
     /// A violation not yet placed at a step.
-    pub fn new(invariant: Invariant, observed: i64, allowed: i64, unit: &'static str) -> Self {
+    pub fn new(
+        invariant: Invariant,
+        observed: i64,
+        allowed: i64,
+        unit: impl Into<Cow<'static, str>>,
+    ) -> Self {
         Violation {
             invariant,
             step: None,
@@ -86,9 +86,19 @@ impl Violation {
             component: None,
             observed,
             allowed,
-            unit,
+            unit: unit.into(),
             reproduce: None,
         }
+    }
+
+    /// A broken invariant of the bot's own domain, named in kebab-case.
+    pub fn domain(
+        name: impl Into<Cow<'static, str>>,
+        observed: i64,
+        allowed: i64,
+        unit: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Violation::new(Invariant::Domain(name.into()), observed, allowed, unit)
     }
 
     /// Names the component.

@@ -119,6 +119,12 @@ impl Group {
         self.slot
     }
 
+    /// A handle other threads use to charge their allocations to this group
+    /// (see [`GroupHandle`]).
+    pub fn handle(&self) -> GroupHandle {
+        GroupHandle { slot: self.slot }
+    }
+
     /// Starts a new peak measurement from the current live bytes.
     pub fn reset_peak(&self) {
         if self.slot != ROOT_SLOT {
@@ -171,5 +177,43 @@ impl Drop for Entered<'_> {
     fn drop(&mut self) {
         CURRENT_SLOT.with(|current| current.set(self.previous));
         drop(self.guard.take());
+    }
+}
+
+/// Lets work on another thread be charged to a group: allocations are
+/// charged to the group entered *on the allocating thread*, so a thread a
+/// bot spawns is outside the bot's group unless it enters it.
+///
+/// ```
+/// use heapbound::heap::Group;
+/// let mut bot = Group::new();
+/// let worker = bot.handle().spawn(|| vec![0u8; 4096]);
+/// let buffer = worker.join().unwrap();
+/// // The worker's allocation is charged to `bot` (when tracking is on).
+/// assert!(bot.live_bytes() >= 4096 || !heapbound::heap::is_tracking());
+/// drop(buffer);
+/// ```
+///
+/// The handle must not outlive its group: a dropped group's id may be
+/// handed to a new group.
+#[derive(Clone, Copy, Debug)]
+pub struct GroupHandle {
+    slot: usize,
+}
+
+impl GroupHandle {
+    /// Runs `f` on the current thread inside a fresh child group of the
+    /// handle's group.
+    pub fn run<R>(&self, f: impl FnOnce() -> R) -> R {
+        let mut child = Group::with_parent_slot(self.slot);
+        child.run(f)
+    }
+
+    /// Spawns a thread whose every allocation is charged to the handle's group.
+    pub fn spawn<R: Send + 'static>(
+        self,
+        f: impl FnOnce() -> R + Send + 'static,
+    ) -> std::thread::JoinHandle<R> {
+        std::thread::spawn(move || self.run(f))
     }
 }

@@ -17,7 +17,7 @@ mod sites;
 mod slots;
 mod tracked;
 
-pub use group::{Entered, Group};
+pub use group::{Entered, Group, GroupHandle};
 pub use scope::{measure, Scope};
 pub use sites::{SiteGrowth, SiteSnapshot, SiteTracing};
 pub use slots::HeapStats;

@@ -61,6 +61,11 @@ impl<T> Tracked<T> {
         &mut self.value
     }
 
+    /// The group its bytes are charged to.
+    pub fn group(&self) -> &Group {
+        &self.group
+    }
+
     /// The group's counters.
     pub fn stats(&self) -> HeapStats {
         self.group.stats()

@@ -1,14 +1,16 @@
-//! A simulation: candles through the bot, checks at intervals, a report.
+//! A simulation: candles through any bot, checks at intervals, a report.
 //!
 //! ```
 //! use heapbound::sim::{simulate, SimOptions};
 //! use heapbound::market::CandleGenerator;
+//! use heapbound::paper::{BotConfig, PaperBot};
 //! let options = SimOptions { candles: 20_000, ..SimOptions::default() };
-//! let report = simulate(&options, CandleGenerator::new(42), &mut |_| {}).unwrap();
+//! let report = simulate::<PaperBot>(&options, &BotConfig::default(), CandleGenerator::new(42), &mut |_| {}).unwrap();
 //! assert_eq!(report.candles, 20_000);
 //! ```
 
 mod report;
+mod sampler;
 
 pub use report::{describe_horizon, ComponentReport, HeapReport, InputFile, LeakReport, SimReport};
 
@@ -19,12 +21,14 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::bot::{BotConfig, ConfigError, Defect, TradingBot, COMPONENT_NAMES};
-use crate::harness::{checks, Invariant, Limits, Violation};
+use crate::bot::{Bot, Cleanup, ConfigError};
+use crate::harness::{Invariant, Run, RunOptions, Violation};
 use crate::heap::{SiteSnapshot, SiteTracing};
-use crate::leak::{SlopeFit, DEFAULT_HORIZON_CANDLES, DEFAULT_LEAK_BUDGET_BYTES};
+use crate::leak::{DEFAULT_HORIZON_CANDLES, DEFAULT_LEAK_BUDGET_BYTES};
 use crate::market::Candle;
 use crate::process::ProcessStats;
+
+use sampler::Sampler;
 
 /// How a simulation runs.
 #[derive(Clone, Debug)]
@@ -33,23 +37,19 @@ pub struct SimOptions {
     pub seed: Option<u64>,
     /// Candles to feed (fewer if the source ends first).
     pub candles: u64,
-    /// The bot's configuration.
-    pub bot: BotConfig,
     /// Heap ceiling in bytes; `None` uses the budget computed from the config.
     pub heap_ceiling: Option<u64>,
     /// Leak projection horizon in candles.
     pub horizon_candles: u64,
     /// Growth allowed over the horizon.
     pub leak_budget_bytes: u64,
-    /// Check bounds, budgets and books every this many candles (the peak
-    /// check sees between-check spikes anyway).
+    /// Check bounds, budgets and invariants every this many candles (the
+    /// peak check sees between-check spikes anyway).
     pub check_every: u64,
     /// Call `progress` every this many candles.
     pub progress_every: u64,
     /// Set to stop early (Ctrl-C): the report is then marked partial.
     pub stop: Option<Arc<AtomicBool>>,
-    /// A deliberately broken bot (`--inject`).
-    pub defect: Option<Defect>,
     /// Report this many allocation sites that grew most after warm-up
     /// (captures call stacks: slow, off at 0).
     pub top_sites: usize,
@@ -60,166 +60,181 @@ impl Default for SimOptions {
         SimOptions {
             seed: Some(42),
             candles: 1_000_000,
-            bot: BotConfig::default(),
             heap_ceiling: None,
             horizon_candles: DEFAULT_HORIZON_CANDLES,
             leak_budget_bytes: DEFAULT_LEAK_BUDGET_BYTES,
             check_every: 1_000,
             progress_every: PROGRESS_EVERY,
             stop: None,
-            defect: None,
             top_sites: 0,
         }
     }
 }
 
 /// Progress, reported every `progress_every` candles: also a soak checkpoint.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Progress {
     /// Candles done.
     pub candles: u64,
     /// The bot's live heap bytes.
     pub live_bytes: u64,
-    /// Live bytes per component, in [`COMPONENT_NAMES`] order.
-    pub component_bytes: [u64; 6],
+    /// Live bytes per component, in the bot's component order.
+    pub components: Vec<(&'static str, u64)>,
     /// Orders filled so far.
     pub trades: u64,
-    /// Equity at the last close, cash units.
+    /// Equity at the last close, cash units (0 for a bot without equity).
     pub equity: i64,
 }
 
 /// Candles between progress callbacks.
 pub const PROGRESS_EVERY: u64 = 1 << 16;
-/// Slope samples aimed for over a run.
-const TARGET_SAMPLES: u64 = 1_024;
 
-/// Warm-up: enough candles for every rolling container to have filled once,
-/// capped at a tenth of the run.
-pub fn warmup_candles(config: &BotConfig, candles: u64) -> u64 {
-    let longest = config
-        .window
-        .max(config.metrics_capacity)
-        .max(config.price_cache_capacity) as u64;
+/// Warm-up: enough candles for every rolling container to have filled once
+/// (the largest finite bound), capped at a tenth of the run.
+pub fn warmup_candles<B: Bot>(bot: &B, candles: u64) -> u64 {
+    let mut longest = 0u64;
+    bot.components(&mut |component| {
+        if component.bound != usize::MAX {
+            longest = longest.max(component.bound as u64);
+        }
+    });
     longest.min(candles / 10)
 }
 
-struct Sampler {
-    every: u64,
-    total: SlopeFit,
-    components: [SlopeFit; 6],
-}
-
-impl Sampler {
-    fn sample(&mut self, candle: u64, bot: &TradingBot) {
-        self.total.add(candle, bot.heap().live_bytes);
-        for (fit, component) in self.components.iter_mut().zip(bot.components()) {
-            fit.add(candle, component.bytes);
-        }
-    }
+/// The names of `bot`'s components, in its order.
+pub fn component_names<B: Bot>(bot: &B) -> Vec<&'static str> {
+    let mut names = Vec::new();
+    bot.components(&mut |component| names.push(component.name));
+    names
 }
 
 /// The production checklist's periodic memory line, at debug level
 /// (`--log debug`): what a cleanup freed, live heap and RSS.
 #[cold]
-fn log_cleanup(bot: &TradingBot, candle: u64, cleanup: &crate::bot::CleanupReport) {
+fn log_cleanup(live_bytes: u64, candle: u64, cleanup: &Cleanup) {
     if tracing::enabled!(tracing::Level::DEBUG) {
         let rss = ProcessStats::read().map_or(0, |process| process.rss_bytes);
         tracing::debug!(
             candle,
-            live_bytes = bot.heap().live_bytes,
+            live_bytes,
             rss_bytes = rss,
-            trades_dropped = cleanup.trades_dropped,
-            sessions_dropped = cleanup.sessions_dropped,
+            entries_dropped = cleanup.entries_dropped,
             freed_bytes = cleanup.bytes_freed,
             "cleanup"
         );
     }
 }
 
-/// The state checks plus the equity sample the last candle wrote.
-fn check_after_candle(bot: &TradingBot, limits: &Limits) -> Result<(), Violation> {
-    checks::check_bot(bot, limits)?;
-    checks::check_equity_sample(bot)
-}
-
-fn snapshot(bot: &TradingBot) -> Progress {
+fn snapshot<B: Bot>(run: &Run<B>, candles: u64) -> Progress {
+    let mut components = Vec::new();
+    run.bot()
+        .components(&mut |component| components.push((component.name, component.bytes())));
+    let activity = run.bot().activity();
     Progress {
-        candles: bot.candles(),
-        live_bytes: bot.heap().live_bytes,
-        component_bytes: bot.components().map(|component| component.bytes),
-        trades: bot.books().fills,
-        equity: bot.equity(),
+        candles,
+        live_bytes: run.heap().live_bytes,
+        components,
+        trades: activity.trades,
+        equity: activity.equity.unwrap_or(0),
     }
 }
 
-/// Feeds `candles` to a bot built from `options.bot`, checking as it goes.
-pub fn simulate(
+/// The first violation of each (invariant, component), with the candle it
+/// broke at.
+#[derive(Default)]
+struct Violations(BTreeMap<(Invariant, Option<String>), Violation>);
+
+impl Violations {
+    fn record(&mut self, violation: Violation, candle: u64) {
+        let key = (violation.invariant.clone(), violation.component.clone());
+        self.0
+            .entry(key)
+            .or_insert_with(|| violation.at_step(candle, None));
+    }
+}
+
+/// Cleanups over a run.
+#[derive(Default)]
+struct Cleanups {
+    freed: u64,
+    max_freed: u64,
+}
+
+/// Feeds `candles` to a bot built from `config`, checking as it goes.
+pub fn simulate<B: Bot>(
     options: &SimOptions,
+    config: &B::Config,
     candles: impl IntoIterator<Item = Candle>,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<SimReport, ConfigError> {
-    let mut bot = TradingBot::with_defect(options.bot.clone(), options.defect)?;
-    let limits = Limits::for_bot(&bot);
-    let limits = limits.with_ceiling(options.heap_ceiling.unwrap_or(limits.heap_ceiling));
-    let initial = bot.heap();
-    let warmup = warmup_candles(&options.bot, options.candles);
-    let mut sampler = Sampler {
-        every: ((options.candles - warmup) / TARGET_SAMPLES).max(1),
-        total: SlopeFit::default(),
-        components: Default::default(),
+    let run_options = RunOptions {
+        heap_ceiling: options.heap_ceiling,
+        budget_scale_1024: None,
     };
+    let mut run = Run::<B>::new(config, &run_options)?;
+    let initial = run.heap();
+    let warmup = warmup_candles(run.bot(), options.candles);
+    let mut sampler = Sampler::new(run.bot(), options.candles, warmup);
     let check_every = options.check_every.max(1);
     let progress_every = options.progress_every.max(1);
     let stop = options.stop.as_deref();
     let mut partial = false;
-    let mut violations: BTreeMap<(Invariant, Option<String>), Violation> = BTreeMap::new();
-    let mut record = |violation: Violation, step: u64| {
-        let key = (violation.invariant, violation.component.clone());
-        violations
-            .entry(key)
-            .or_insert_with(|| violation.at_step(step, None));
-    };
+    let mut violations = Violations::default();
     let mut warm_allocations = initial.allocations;
     let mut sites: Option<(SiteTracing, SiteSnapshot)> = None;
-    let start_sites = |sites: &mut Option<(SiteTracing, SiteSnapshot)>, bot: &TradingBot| {
+    let start_sites = |sites: &mut Option<(SiteTracing, SiteSnapshot)>, run: &Run<B>| {
         if options.top_sites > 0 {
-            let tracing = SiteTracing::start_within(bot.heap_group());
+            let tracing = SiteTracing::start_within(run.group());
             let snapshot = tracing.snapshot();
             *sites = Some((tracing, snapshot));
         }
     };
     if warmup == 0 {
-        start_sites(&mut sites, &bot);
+        start_sites(&mut sites, &run);
     }
-    let mut cleanup_freed = 0;
-    let mut cleanup_max_freed = 0;
-    if let Err(violation) = checks::check_bot(&bot, &limits) {
-        record(violation, 0);
+    let mut cleanups = Cleanups::default();
+    if let Err(violation) = run.check(false) {
+        violations.record(violation, 0);
     }
     let started = Instant::now();
+    let mut source = candles.into_iter();
+    let total = options.candles;
     let mut fed = 0u64;
-    for candle in candles.into_iter().take(options.candles as usize) {
-        let outcome = bot.step(&candle);
-        fed += 1;
-        if let Some(cleanup) = outcome.cleanup {
-            cleanup_freed += cleanup.bytes_freed;
-            cleanup_max_freed = cleanup_max_freed.max(cleanup.bytes_freed);
-            log_cleanup(&bot, fed, &cleanup);
+    while fed < total {
+        // Feed up to the next candle where something is due, with the
+        // bot's group entered once for the whole stretch.
+        let next_check = (fed / check_every + 1) * check_every;
+        let next_progress = (fed / progress_every + 1) * progress_every;
+        let next_due = if fed < warmup {
+            warmup
+        } else {
+            sampler.next_due(fed)
+        };
+        let until = total.min(next_check).min(next_progress).min(next_due);
+        let chunk = run.feed(until - fed, || source.next());
+        if chunk.candles == 0 {
+            break;
+        }
+        fed += chunk.candles;
+        if let Some(cleanup) = chunk.cleanup {
+            cleanups.freed += cleanup.bytes_freed;
+            cleanups.max_freed = cleanups.max_freed.max(cleanup.bytes_freed);
+            log_cleanup(run.heap().live_bytes, fed, &cleanup);
         }
         if fed == warmup {
-            warm_allocations = bot.heap().allocations;
-            start_sites(&mut sites, &bot);
+            warm_allocations = run.heap().allocations;
+            start_sites(&mut sites, &run);
         }
-        if fed > warmup && (fed - warmup) % sampler.every == 0 {
-            sampler.sample(fed, &bot);
+        if sampler.is_due(fed) {
+            sampler.sample(fed, &run);
         }
         if fed % check_every == 0 {
-            if let Err(violation) = check_after_candle(&bot, &limits) {
-                record(violation, fed);
+            if let Err(violation) = run.check(true) {
+                violations.record(violation, fed);
             }
         }
         if fed % progress_every == 0 {
-            progress(&snapshot(&bot));
+            progress(&snapshot(&run, fed));
             if stop.is_some_and(|stop| stop.load(Ordering::Relaxed)) {
                 partial = true;
                 break;
@@ -228,75 +243,54 @@ pub fn simulate(
     }
     if !partial && fed % progress_every != 0 {
         // The last checkpoint is always the end of the run.
-        progress(&snapshot(&bot));
+        progress(&snapshot(&run, fed));
     }
     let elapsed = started.elapsed().as_secs_f64();
     let top_sites = sites
         .map(|(tracing, before)| tracing.snapshot().growth_since(&before, options.top_sites))
         .unwrap_or_default();
-    if let Err(violation) = check_after_candle(&bot, &limits) {
-        record(violation, fed);
+    if let Err(violation) = run.check(fed > 0) {
+        violations.record(violation, fed);
+    }
+    let leak = sampler.verdict(options.horizon_candles, options.leak_budget_bytes);
+    if let Some(violation) = leak.violation.clone() {
+        violations.record(violation, fed);
     }
 
-    let slope = sampler.total.slope();
-    let leak = slope.is_leak(options.horizon_candles, options.leak_budget_bytes);
-    if leak {
-        let component = COMPONENT_NAMES
-            .iter()
-            .zip(&sampler.components)
-            .map(|(name, fit)| (*name, fit.slope().bytes_per_candle))
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-            .map_or("bot", |(name, _)| name);
-        let projected = slope.projected_bytes(options.horizon_candles);
-        record(
-            Violation::new(
-                Invariant::LeakSlope,
-                projected as i64,
-                options.leak_budget_bytes as i64,
-                "bytes over the horizon",
-            )
-            .in_component(component),
-            fed,
-        );
-    }
-
-    let heap = bot.heap();
+    let heap = run.heap();
     let steady_candles = fed.saturating_sub(warmup);
-    let budgets = limits.budgets;
-    let components = bot
-        .components()
-        .iter()
-        .zip(budgets)
-        .zip(&sampler.components)
-        .map(|((c, budget), fit)| {
-            (
-                c.name,
-                ComponentReport {
-                    bytes: c.bytes,
-                    len: c.len,
-                    bound: c.bound,
-                    budget,
-                    slope_bytes_per_candle: fit.slope().bytes_per_candle,
-                },
-            )
-        })
-        .collect();
-    let broken: Vec<Violation> = violations.into_values().collect();
-    let violations: Vec<String> = broken.iter().map(Violation::summary).collect();
-    let equity = bot.equity();
-    Ok(SimReport {
+    let mut components = BTreeMap::new();
+    let limits = *run.limits();
+    let mut index = 0;
+    run.bot().components(&mut |component| {
+        components.insert(
+            component.name.to_string(),
+            ComponentReport {
+                bytes: component.bytes(),
+                len: component.len,
+                bound: component.bound,
+                budget: limits.budget(&component),
+                slope_bytes_per_candle: sampler.component_slope(index),
+            },
+        );
+        index += 1;
+    });
+    let activity = run.bot().activity();
+    let equity = activity.equity.unwrap_or(0);
+    let report = SimReport {
         partial,
         seed: options.seed,
         input: None,
         candles: fed,
-        trades: bot.books().fills,
+        bot: B::NAME.to_string(),
+        trades: activity.trades,
         equity,
-        equity_quote: equity as f64 / crate::bot::CASH_UNITS_PER_QUOTE as f64,
-        strategy: bot.strategy_name(),
-        rejected_orders: bot.rejected_orders(),
-        cleanups: bot.cleanups(),
-        cleanup_freed_bytes: cleanup_freed,
-        cleanup_max_freed_bytes: cleanup_max_freed,
+        equity_quote: equity as f64 / activity.cash_units_per_quote.max(1) as f64,
+        strategy: run.bot().describe().to_string(),
+        rejected_orders: activity.rejected_orders,
+        cleanups: activity.cleanups,
+        cleanup_freed_bytes: cleanups.freed,
+        cleanup_max_freed_bytes: cleanups.max_freed,
         heap: HeapReport {
             initial_bytes: initial.live_bytes,
             final_bytes: heap.live_bytes,
@@ -313,15 +307,7 @@ pub fn simulate(
             ceiling_bytes: limits.heap_ceiling,
         },
         components,
-        leak: LeakReport {
-            slope_bytes_per_candle: slope.bytes_per_candle,
-            confidence_95: slope.confidence_95,
-            projected_bytes: slope.projected_bytes(options.horizon_candles),
-            horizon_candles: options.horizon_candles,
-            budget_bytes: options.leak_budget_bytes,
-            samples: slope.samples,
-            verdict: if leak { "leak" } else { "flat" },
-        },
+        leak: leak.report,
         top_sites,
         process: ProcessStats::read(),
         candles_per_second: if elapsed > 0.0 {
@@ -330,12 +316,20 @@ pub fn simulate(
             0.0
         },
         elapsed_seconds: elapsed,
-        verdict: if violations.is_empty() {
-            "pass"
-        } else {
-            "fail"
-        },
-        violations,
-        broken,
-    })
+        verdict: "pass",
+        violations: Vec::new(),
+        broken: violations.0.into_values().collect(),
+    };
+    // Teardown is checked too; a bot that leaks past its own drop fails.
+    let mut report = report;
+    if let Err(violation) = run.finish() {
+        report
+            .broken
+            .push(violation.at_step(fed, Some("drop(bot)".to_string())));
+    }
+    report.violations = report.broken.iter().map(Violation::summary).collect();
+    if !report.violations.is_empty() {
+        report.verdict = "fail";
+    }
+    Ok(report)
 }

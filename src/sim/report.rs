@@ -98,8 +98,10 @@ pub struct SimReport {
     pub equity: i64,
     /// Final equity in quote units (cash units / 10^6).
     pub equity_quote: f64,
-    /// Strategy name.
-    pub strategy: &'static str,
+    /// The bot's name.
+    pub bot: String,
+    /// The bot's own description (the paper bot: its strategy).
+    pub strategy: String,
     /// Orders the executor refused.
     pub rejected_orders: u64,
     /// Cleanups run.
@@ -111,7 +113,7 @@ pub struct SimReport {
     /// Heap figures.
     pub heap: HeapReport,
     /// Per component, by name.
-    pub components: BTreeMap<&'static str, ComponentReport>,
+    pub components: BTreeMap<String, ComponentReport>,
     /// Leak-slope analysis.
     pub leak: LeakReport,
     /// Allocation sites that grew most after warm-up (with `--top`).

@@ -2,13 +2,16 @@
 
 use serde::Serialize;
 
+use crate::bot::{Activity, Bot, Cleanup, Component, ConfigError, MarketView, Tick};
 use crate::bounded::{PriceCache, RingBuffer, Session, SessionStore, Trade, TradeHistory};
-use crate::heap::{Group, HeapStats, Tracked};
+use crate::heap::Tracked;
 use crate::market::Candle;
 
-use super::config::{BotConfig, ConfigError};
-use super::defect::{Defect, LeakPattern, LeakState};
+use super::action::PaperAction;
+use super::budget;
+use super::config::{BotConfig, CASH_UNITS_PER_QUOTE};
 use super::executor::{Books, OrderError, PaperExecutor};
+use super::invariants::{self, Accounts};
 use super::strategy::{self, Signal, Strategy};
 
 /// One equity sample in the metrics ring buffer.
@@ -20,19 +23,6 @@ pub struct MetricSample {
     pub equity: i64,
     /// Realized PnL so far, before fees.
     pub realized_pnl: i64,
-}
-
-/// A container's size against its bound, and the heap bytes its group holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct ComponentState {
-    /// Component name as used in reports.
-    pub name: &'static str,
-    /// Entries held.
-    pub len: usize,
-    /// The most entries it may hold.
-    pub bound: usize,
-    /// Heap bytes its allocation group holds.
-    pub bytes: u64,
 }
 
 /// The components, in report order.
@@ -65,7 +55,7 @@ pub struct CleanupReport {
     pub trades_dropped: usize,
     /// Sessions dropped from the store.
     pub sessions_dropped: usize,
-    /// Heap bytes the bot held less afterwards.
+    /// Heap bytes the history and the session store held less afterwards.
     pub bytes_freed: u64,
 }
 
@@ -86,15 +76,15 @@ pub enum BotError {
 /// charged to its own allocation group.
 ///
 /// ```
-/// use heapbound::bot::{BotConfig, TradingBot};
+/// use heapbound::paper::{BotConfig, PaperBot};
 /// use heapbound::market::CandleGenerator;
-/// let mut bot = TradingBot::new(BotConfig::default()).unwrap();
+/// let mut bot = PaperBot::new(BotConfig::default()).unwrap();
 /// for candle in CandleGenerator::new(42).take(10_000) {
 ///     bot.step(&candle);
 /// }
-/// assert!(bot.components().iter().all(|c| c.len <= c.bound));
+/// assert!(bot.history().len() <= bot.history().bound());
 /// ```
-pub struct TradingBot {
+pub struct PaperBot {
     // Containers first: fields drop in order, and each group must outlive
     // the bytes charged to it.
     strategy: Tracked<Box<dyn Strategy>>,
@@ -103,69 +93,43 @@ pub struct TradingBot {
     prices: Tracked<PriceCache>,
     sessions: Tracked<SessionStore>,
     executor: PaperExecutor,
+    budgets: [u64; 6],
     config: BotConfig,
     candles: u64,
     last_candle: Option<Candle>,
     cleanups: u64,
     rejected_orders: u64,
-    leak: Option<(LeakPattern, LeakState)>,
-    /// The deliberate defect of sampling equity before the fill.
-    stale_equity_sample: bool,
-    root: Group,
 }
 
-impl TradingBot {
+impl PaperBot {
     /// Builds a bot, or names the config field that makes it impossible.
-    pub fn new(config: BotConfig) -> Result<TradingBot, ConfigError> {
-        TradingBot::with_defect(config, None)
-    }
-
-    /// Builds a bot with a deliberate defect, for proving the detectors.
-    pub fn with_defect(
-        config: BotConfig,
-        defect: Option<Defect>,
-    ) -> Result<TradingBot, ConfigError> {
+    pub fn new(config: BotConfig) -> Result<PaperBot, ConfigError> {
         let bounds = config.bounds()?;
-        let mut root = Group::new();
-        let strategy = Tracked::new_in(&root, || strategy::build(&config.strategy));
-        let window = Tracked::new_in(&root, || RingBuffer::new(bounds.window));
-        let metrics = Tracked::new_in(&root, || RingBuffer::new(bounds.metrics_capacity));
-        let prices = Tracked::new_in(&root, || PriceCache::new(bounds.price_cache_capacity));
-        let sessions = Tracked::new_in(&root, || {
-            SessionStore::new(bounds.max_sessions, config.eviction)
-        });
-        let history = Tracked::new_in(&root, || match defect {
-            Some(Defect::MissingHistoryBound) => TradeHistory::without_bound(bounds.max_trades),
-            _ => TradeHistory::new(bounds.max_trades),
-        });
-        let mut executor = root.run(|| {
-            PaperExecutor::with_history(
-                &config.symbol,
-                config.initial_capital,
-                config.fee_bps,
-                history,
-            )
-        });
-        executor.set_defect(defect);
-        let leak = match defect {
-            Some(Defect::Leak(pattern)) => Some((pattern, LeakState::default())),
-            _ => None,
-        };
-        Ok(TradingBot {
-            stale_equity_sample: defect == Some(Defect::StaleEquitySample),
-            leak,
+        let strategy = Tracked::new(|| strategy::build(&config.strategy));
+        let window = Tracked::new(|| RingBuffer::new(bounds.window));
+        let metrics = Tracked::new(|| RingBuffer::new(bounds.metrics_capacity));
+        let prices = Tracked::new(|| PriceCache::new(bounds.price_cache_capacity));
+        let sessions = Tracked::new(|| SessionStore::new(bounds.max_sessions, config.eviction));
+        let history = Tracked::new(|| TradeHistory::new(bounds.max_trades));
+        let executor = PaperExecutor::with_history(
+            &config.symbol,
+            config.initial_capital,
+            config.fee_bps,
+            history,
+        );
+        Ok(PaperBot {
             strategy,
             window,
             metrics,
             prices,
             sessions,
             executor,
+            budgets: budget::component_budgets(&config),
             config,
             candles: 0,
             last_candle: None,
             cleanups: 0,
             rejected_orders: 0,
-            root,
         })
     }
 
@@ -175,7 +139,7 @@ impl TradingBot {
     pub fn step(&mut self, candle: &Candle) -> StepOutcome {
         // The window, metrics ring and price cache write into storage
         // reserved at construction, so no group needs entering here: a
-        // stray allocation would still be charged to the bot's root group.
+        // stray allocation would still be charged to the bot's own group.
         self.window.get_mut_untracked().push(*candle);
         let signal = {
             let window = self.window.get();
@@ -189,8 +153,7 @@ impl TradingBot {
             rejected: None,
             cleanup: None,
         };
-        let books_before = self.executor.books();
-        let holding = books_before.position > 0;
+        let holding = self.executor.books().position > 0;
         let order = match signal {
             Signal::Buy if !holding => {
                 let qty = self.executor.affordable_qty(close);
@@ -207,11 +170,7 @@ impl TradingBot {
             }
             None => {}
         }
-        let books = if self.stale_equity_sample {
-            books_before
-        } else {
-            self.executor.books()
-        };
+        let books = self.executor.books();
         self.metrics.get_mut_untracked().push(MetricSample {
             time,
             equity: books.equity(close),
@@ -220,9 +179,6 @@ impl TradingBot {
         self.prices.get_mut_untracked().insert(time, close);
         self.last_candle = Some(*candle);
         self.candles += 1;
-        if self.leak.is_some() {
-            self.run_leak(candle, outcome.fill.as_ref());
-        }
         if self.config.cleanup_every > 0 && self.candles % self.config.cleanup_every == 0 {
             let (keep_trades, keep_sessions) = (self.config.keep_trades, self.config.keep_sessions);
             outcome.cleanup = Some(self.cleanup(keep_trades, keep_sessions));
@@ -277,9 +233,13 @@ impl TradingBot {
         self.prices.get_mut_untracked().get(time)
     }
 
+    fn cleanable_bytes(&self) -> u64 {
+        self.executor.history_group().live_bytes() + self.sessions.stats().live_bytes
+    }
+
     /// Trims history and sessions, as the periodic cleanup does.
     pub fn cleanup(&mut self, keep_trades: usize, keep_sessions: usize) -> CleanupReport {
-        let before = self.root.live_bytes();
+        let before = self.cleanable_bytes();
         let trades_dropped = self.executor.trim_history(keep_trades);
         let sessions_dropped = self
             .sessions
@@ -288,66 +248,8 @@ impl TradingBot {
         CleanupReport {
             trades_dropped,
             sessions_dropped,
-            bytes_freed: before.saturating_sub(self.root.live_bytes()),
+            bytes_freed: before.saturating_sub(self.cleanable_bytes()),
         }
-    }
-
-    /// Sizes, bounds and heap bytes of every component, in [`COMPONENT_NAMES`] order.
-    pub fn components(&self) -> [ComponentState; 6] {
-        let history = self.executor.history();
-        [
-            ComponentState {
-                name: COMPONENT_NAMES[0],
-                len: self.sessions.get().len(),
-                bound: self.sessions.get().bound(),
-                bytes: self.sessions.stats().live_bytes,
-            },
-            ComponentState {
-                name: COMPONENT_NAMES[1],
-                len: history.len(),
-                bound: history.bound(),
-                bytes: self.executor.history_heap().live_bytes,
-            },
-            ComponentState {
-                name: COMPONENT_NAMES[2],
-                len: self.metrics.get().len(),
-                bound: self.metrics.get().capacity(),
-                bytes: self.metrics.stats().live_bytes,
-            },
-            ComponentState {
-                name: COMPONENT_NAMES[3],
-                len: self.prices.get().len(),
-                bound: self.prices.get().bound(),
-                bytes: self.prices.stats().live_bytes,
-            },
-            ComponentState {
-                name: COMPONENT_NAMES[4],
-                len: self.window.get().len(),
-                bound: self.window.get().capacity(),
-                bytes: self.window.stats().live_bytes,
-            },
-            ComponentState {
-                name: COMPONENT_NAMES[5],
-                len: 1,
-                bound: 1,
-                bytes: self.strategy.stats().live_bytes,
-            },
-        ]
-    }
-
-    /// The bot's heap counters: all components plus its own small state.
-    pub fn heap(&self) -> HeapStats {
-        self.root.stats()
-    }
-
-    /// The bot's root allocation group.
-    pub fn heap_group(&self) -> &Group {
-        &self.root
-    }
-
-    /// Restarts the bot's peak measurement from its current bytes.
-    pub fn reset_peak(&self) {
-        self.root.reset_peak();
     }
 
     /// The executor's books.
@@ -414,28 +316,126 @@ impl TradingBot {
         self.strategy.get().name()
     }
 
-    /// Grows the injected leak, charged to the component it pretends to be.
-    #[cold]
-    fn run_leak(&mut self, candle: &Candle, fill: Option<&Trade>) {
-        let Some((pattern, state)) = self.leak.as_mut() else {
-            return;
-        };
-        let pattern = *pattern;
-        let _entered = match pattern.component() {
-            "candle_window" => self.window.enter(),
-            "session_store" => self.sessions.enter(),
-            "price_cache" => self.prices.enter(),
-            "metrics" => self.metrics.enter(),
-            "trade_history" => self.executor.enter_history_group(),
-            _ => self.strategy.enter(),
-        };
-        state.on_candle(pattern, candle, &self.config.symbol, self.candles);
-        if let Some(trade) = fill {
-            state.on_fill(pattern, trade);
+    /// What the invariants read: books, recorded fills, the last sample.
+    pub fn accounts(&self) -> Accounts {
+        Accounts {
+            books: self.executor.books(),
+            recorded_fills: self.executor.history().total_recorded(),
+            last_sample: self.metrics.get().back(0).copied(),
+            last_close: self.last_candle.map(|candle| candle.close()),
         }
     }
 
     fn now(&self) -> i64 {
         self.last_candle.map_or(0, |candle| candle.open_time())
+    }
+}
+
+impl Bot for PaperBot {
+    type Config = BotConfig;
+    type Action = PaperAction;
+    const NAME: &'static str = "paper";
+
+    fn build(config: &BotConfig) -> Result<Self, ConfigError> {
+        PaperBot::new(config.clone())
+    }
+
+    #[inline]
+    fn on_candle(&mut self, candle: &Candle) -> Tick {
+        let outcome = self.step(candle);
+        Tick {
+            cleanup: outcome.cleanup.map(|cleanup| Cleanup {
+                entries_dropped: (cleanup.trades_dropped + cleanup.sessions_dropped) as u64,
+                bytes_freed: cleanup.bytes_freed,
+            }),
+        }
+    }
+
+    fn apply(&mut self, action: &PaperAction, market: &MarketView) {
+        // Refusals (a payload too large, an order cash cannot cover) are
+        // the bot doing its job; the checks judge the state afterwards.
+        match *action {
+            PaperAction::AddSession { id, payload_len } => {
+                let _ = self.add_session(u64::from(id), usize::from(payload_len));
+            }
+            PaperAction::GetSession { id } => {
+                let _ = self.get_session(u64::from(id));
+            }
+            PaperAction::RemoveSession { id } => {
+                self.remove_session(u64::from(id));
+            }
+            PaperAction::Buy {
+                qty,
+                price_offset_bps,
+            } => {
+                let _ = self.buy(i64::from(qty), market.price_at(price_offset_bps));
+            }
+            PaperAction::Sell { price_offset_bps } => {
+                let _ = self.sell(market.price_at(price_offset_bps));
+            }
+            PaperAction::Cleanup {
+                keep_trades,
+                keep_sessions,
+            } => {
+                self.cleanup(usize::from(keep_trades), usize::from(keep_sessions));
+            }
+            PaperAction::CacheLookup { age } => {
+                let time = market.next_time_ms - (1 + i64::from(age)) * market.interval_ms;
+                let _ = self.cache_lookup(time);
+            }
+        }
+    }
+
+    fn components(&self, visit: &mut dyn FnMut(Component<'_>)) {
+        let [sessions, trades, metrics, prices, window, strategy] = self.budgets;
+        let history = self.executor.history();
+        visit(
+            Component::new(COMPONENT_NAMES[0], &self.sessions)
+                .entries(self.sessions.get().len(), self.sessions.get().bound())
+                .budget(sessions),
+        );
+        visit(
+            Component::of_group(COMPONENT_NAMES[1], self.executor.history_group())
+                .entries(history.len(), history.bound())
+                .budget(trades),
+        );
+        visit(
+            Component::new(COMPONENT_NAMES[2], &self.metrics)
+                .entries(self.metrics.get().len(), self.metrics.get().capacity())
+                .budget(metrics),
+        );
+        visit(
+            Component::new(COMPONENT_NAMES[3], &self.prices)
+                .entries(self.prices.get().len(), self.prices.get().bound())
+                .budget(prices),
+        );
+        visit(
+            Component::new(COMPONENT_NAMES[4], &self.window)
+                .entries(self.window.get().len(), self.window.get().capacity())
+                .budget(window),
+        );
+        visit(
+            Component::new(COMPONENT_NAMES[5], &self.strategy)
+                .entries(1, 1)
+                .budget(strategy),
+        );
+    }
+
+    fn check(&self, after_candle: bool) -> Result<(), crate::harness::Violation> {
+        invariants::check_accounts(&self.accounts(), after_candle)
+    }
+
+    fn activity(&self) -> Activity {
+        Activity {
+            trades: self.executor.books().fills,
+            rejected_orders: self.rejected_orders,
+            cleanups: self.cleanups,
+            equity: Some(self.equity()),
+            cash_units_per_quote: CASH_UNITS_PER_QUOTE,
+        }
+    }
+
+    fn describe(&self) -> &str {
+        self.strategy_name()
     }
 }

@@ -3,18 +3,16 @@
 
 use std::mem::size_of;
 
-use crate::bot::{BotConfig, MetricSample, COMPONENT_NAMES};
 use crate::bounded::{LruMap, Session, Trade};
+use crate::harness::checks::COMPONENT_OVERHEAD;
 use crate::market::Candle;
 
-/// Slack per component for allocator rounding of small boxes.
-pub const COMPONENT_OVERHEAD: u64 = 64;
-/// The bot's own small allocations outside its components (symbol strings).
-pub const BOT_OVERHEAD: u64 = 256;
+use super::config::BotConfig;
+use super::paper_bot::MetricSample;
 /// Room for the strategy's boxed state (running sums, periods).
 pub const STRATEGY_STATE: u64 = 128;
 
-/// Heap bytes each component may hold, in [`COMPONENT_NAMES`] order.
+/// Heap bytes each component may hold, in [`super::COMPONENT_NAMES`] order.
 pub fn component_budgets(config: &BotConfig) -> [u64; 6] {
     // One payload more than the bound: a new session's payload exists before
     // the one it replaces or evicts is freed (found by the `actions` fuzzer:
@@ -30,15 +28,4 @@ pub fn component_budgets(config: &BotConfig) -> [u64; 6] {
         STRATEGY_STATE,
     ];
     budgets.map(|bytes| bytes + COMPONENT_OVERHEAD)
-}
-
-/// The budget of the component called `name`.
-pub fn component_budget(config: &BotConfig, name: &str) -> Option<u64> {
-    let index = COMPONENT_NAMES.iter().position(|&known| known == name)?;
-    Some(component_budgets(config)[index])
-}
-
-/// Heap bytes the whole bot may hold: its components plus its own overhead.
-pub fn bot_budget(config: &BotConfig) -> u64 {
-    component_budgets(config).iter().sum::<u64>() + BOT_OVERHEAD
 }

@@ -7,7 +7,6 @@ use serde::Serialize;
 use crate::bounded::{Side, Trade, TradeHistory};
 use crate::heap::Tracked;
 
-use super::defect::Defect;
 
 const BPS: i128 = 10_000;
 
@@ -79,7 +78,7 @@ impl Books {
 /// Buys and sells one symbol on paper.
 ///
 /// ```
-/// use heapbound::bot::PaperExecutor;
+/// use heapbound::paper::PaperExecutor;
 /// let mut executor = PaperExecutor::new("BTCUSDT", 1_000_000, 10, 100);
 /// executor.buy("BTCUSDT", 10, 1_000, 0).unwrap();
 /// executor.sell("BTCUSDT", 1_100, 1).unwrap();
@@ -92,8 +91,6 @@ pub struct PaperExecutor {
     fee_bps: i128,
     books: Books,
     history: Tracked<TradeHistory>,
-    /// A deliberate accounting defect, for proving the checks.
-    defect: Option<Defect>,
 }
 
 impl PaperExecutor {
@@ -125,7 +122,6 @@ impl PaperExecutor {
                 fills: 0,
             },
             history,
-            defect: None,
         }
     }
 
@@ -198,14 +194,7 @@ impl PaperExecutor {
             notional + self.fee(notional)
         };
         let fee = needed - notional;
-        // The defect under test: an overdraft of up to the starting capital
-        // slips through.
-        let allowed = if self.defect == Some(Defect::SkipCashCheck) {
-            i128::from(self.books.cash) + i128::from(self.books.initial_capital)
-        } else {
-            i128::from(self.books.cash)
-        };
-        if needed > allowed {
+        if needed > i128::from(self.books.cash) {
             return Err(OrderError::InsufficientCash {
                 needed: i64::try_from(needed).unwrap_or(i64::MAX),
                 available: self.books.cash,
@@ -223,12 +212,7 @@ impl PaperExecutor {
             .cost_basis
             .checked_add(notional)
             .ok_or(OrderError::Overflow)?;
-        // The defect under test: a fee recorded but never paid.
-        self.books.cash -= if self.defect == Some(Defect::SkipBuyFee) {
-            notional
-        } else {
-            notional + fee
-        };
+        self.books.cash -= notional + fee;
         self.books.position = position;
         self.books.cost_basis = cost_basis;
         self.books.fees_paid += fee;
@@ -261,12 +245,7 @@ impl PaperExecutor {
         self.books.cash = cash;
         self.books.realized_pnl = realized;
         self.books.fees_paid += fee;
-        // The defect under test: the position flips short instead of closing.
-        self.books.position = if self.defect == Some(Defect::Oversell) {
-            -qty
-        } else {
-            0
-        };
+        self.books.position = 0;
         self.books.cost_basis = 0;
         Ok(self.record(Side::Sell, time, price, qty, fee, pnl))
     }
@@ -282,21 +261,8 @@ impl PaperExecutor {
             fee,
             realized_pnl: pnl,
         };
-        // The defect under test: a fill the history never sees.
-        if self.defect != Some(Defect::UnrecordedFill) {
-            self.history.with_mut(|history| history.record(trade));
-        }
+        self.history.with_mut(|history| history.record(trade));
         trade
-    }
-
-    /// Breaks fee accounting on buys (a deliberate defect).
-    pub(crate) fn set_defect(&mut self, defect: Option<Defect>) {
-        self.defect = defect;
-    }
-
-    /// Enters the trade history's allocation group.
-    pub(crate) fn enter_history_group(&mut self) -> crate::heap::Entered<'_> {
-        self.history.enter()
     }
 
     /// Keeps the last `keep` trades; returns how many were dropped.
@@ -314,9 +280,9 @@ impl PaperExecutor {
         self.history.get()
     }
 
-    /// Heap counters of the trade history's group.
-    pub fn history_heap(&self) -> crate::heap::HeapStats {
-        self.history.stats()
+    /// The trade history's allocation group.
+    pub fn history_group(&self) -> &crate::heap::Group {
+        self.history.group()
     }
 
     /// The traded symbol.

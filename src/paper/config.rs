@@ -4,6 +4,8 @@ use std::num::NonZeroUsize;
 
 use serde::{Deserialize, Serialize};
 
+use crate::bot::ConfigError;
+
 use crate::bounded::Eviction;
 
 /// Cash is counted in units of one price tick times one lot: with a 0.01
@@ -61,8 +63,9 @@ impl StrategyConfig {
     }
 }
 
-/// Everything a [`crate::bot::TradingBot`] is built from.
+/// Everything a [`crate::paper::PaperBot`] is built from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct BotConfig {
     /// Traded symbol, e.g. `BTCUSDT`.
     pub symbol: String,
@@ -115,34 +118,18 @@ impl Default for BotConfig {
     }
 }
 
-/// A configuration that cannot run, naming the field.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("invalid config: {field}: {reason}")]
-pub struct ConfigError {
-    /// The offending field, as spelled in `BotConfig`.
-    pub field: &'static str,
-    /// What is wrong with it.
-    pub reason: String,
-}
-
 fn bound(field: &'static str, value: usize) -> Result<NonZeroUsize, ConfigError> {
     if value > MAX_BOUND {
-        return Err(ConfigError {
+        return Err(ConfigError::new(
             field,
-            reason: format!("{value} exceeds the largest bound, {MAX_BOUND}"),
-        });
+            format!("{value} exceeds the largest bound, {MAX_BOUND}"),
+        ));
     }
-    NonZeroUsize::new(value).ok_or_else(|| ConfigError {
-        field,
-        reason: "must be at least 1".to_string(),
-    })
+    NonZeroUsize::new(value).ok_or_else(|| ConfigError::new(field, "must be at least 1"))
 }
 
 fn invalid(field: &'static str, reason: impl Into<String>) -> ConfigError {
-    ConfigError {
-        field,
-        reason: reason.into(),
-    }
+    ConfigError::new(field, reason)
 }
 
 /// The container bounds of a validated config, non-zero by type.

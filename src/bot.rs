@@ -1,0 +1,238 @@
+//! The [`Bot`] trait: what a bot implements so heapbound can prove it.
+//!
+//! ```
+//! use heapbound::{Bot, Component, ConfigError, MarketView, Tick};
+//! use heapbound::heap::Tracked;
+//! use heapbound::market::Candle;
+//! use std::collections::VecDeque;
+//!
+//! /// Keeps the last `keep` closes.
+//! struct Closes { closes: Tracked<VecDeque<i64>>, keep: usize }
+//!
+//! #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, arbitrary::Arbitrary)]
+//! struct Config { keep: u8 }
+//!
+//! #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, arbitrary::Arbitrary)]
+//! enum Action { Clear }
+//!
+//! impl Bot for Closes {
+//!     type Config = Config;
+//!     type Action = Action;
+//!     const NAME: &'static str = "closes";
+//!
+//!     fn build(config: &Config) -> Result<Self, ConfigError> {
+//!         let keep = usize::from(config.keep.max(1));
+//!         Ok(Closes { closes: Tracked::new(|| VecDeque::with_capacity(keep)), keep })
+//!     }
+//!     fn on_candle(&mut self, candle: &Candle) -> Tick {
+//!         let keep = self.keep;
+//!         self.closes.with_mut(|closes| {
+//!             if closes.len() == keep { closes.pop_front(); }
+//!             closes.push_back(candle.close());
+//!         });
+//!         Tick::default()
+//!     }
+//!     fn apply(&mut self, action: &Action, _market: &MarketView) {
+//!         match action { Action::Clear => self.closes.with_mut(VecDeque::clear) }
+//!     }
+//!     fn components(&self, visit: &mut dyn FnMut(Component<'_>)) {
+//!         let budget = (self.keep * 8) as u64;
+//!         visit(Component::new("closes", &self.closes).entries(self.closes.get().len(), self.keep).budget(budget));
+//!     }
+//! }
+//! ```
+
+use std::fmt::Debug;
+
+use arbitrary::Arbitrary;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::harness::Violation;
+use crate::heap::{Group, HeapStats, Tracked};
+use crate::market::Candle;
+
+/// A bot heapbound can drive and check: candles in, the bot's own actions,
+/// and a description of its components.
+///
+/// Build every container the bot holds inside its own allocation group
+/// ([`Tracked`], or [`Group`] for a container you manage yourself), so the
+/// bytes reported for it are measured, never estimated. heapbound builds the
+/// bot inside a group of its own and feeds it inside that group, so every
+/// byte the bot allocates is charged to it, and dropping it must return
+/// every byte.
+pub trait Bot: Sized {
+    /// What the bot is built from. `Arbitrary` lets fuzzers draw configs;
+    /// make the drawn ones valid (clamp into range) so no input is wasted.
+    type Config: Clone
+        + Debug
+        + Default
+        + Send
+        + Sync
+        + Serialize
+        + DeserializeOwned
+        + for<'a> Arbitrary<'a>;
+    /// The bot's own verbs besides candles: orders, cancels, sessions,
+    /// reconnects. Serde so a failing scenario replays from JSON.
+    type Action: Clone + Debug + Serialize + DeserializeOwned + for<'a> Arbitrary<'a>;
+    /// Name in reports and reproduction commands.
+    const NAME: &'static str;
+
+    /// Builds the bot, or names the config field that makes it impossible.
+    fn build(config: &Self::Config) -> Result<Self, ConfigError>;
+
+    /// Takes one candle.
+    fn on_candle(&mut self, candle: &Candle) -> Tick;
+
+    /// Applies one of the bot's actions. A refusal (an order it cannot
+    /// afford, a payload too large) is the bot's business, not a failure.
+    fn apply(&mut self, action: &Self::Action, market: &MarketView);
+
+    /// Calls `visit` once per component, in report order, without
+    /// allocating: heapbound calls it after every step.
+    fn components(&self, visit: &mut dyn FnMut(Component<'_>));
+
+    /// The bot's own invariants (for a trading bot, its books); checked
+    /// after every step. `after_candle` says whether the step was a candle.
+    fn check(&self, after_candle: bool) -> Result<(), Violation> {
+        let _ = after_candle;
+        Ok(())
+    }
+
+    /// Counters for reports.
+    fn activity(&self) -> Activity {
+        Activity::default()
+    }
+
+    /// A short description for reports (the paper bot names its strategy).
+    fn describe(&self) -> &str {
+        Self::NAME
+    }
+}
+
+/// What one candle did, as far as reports care.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tick {
+    /// Set when the bot ran its periodic cleanup on this candle.
+    pub cleanup: Option<Cleanup>,
+}
+
+/// What a cleanup removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Cleanup {
+    /// Entries dropped, over all containers.
+    pub entries_dropped: u64,
+    /// Heap bytes the bot's components held less afterwards.
+    pub bytes_freed: u64,
+}
+
+/// Counters a bot reports about itself.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Activity {
+    /// Fills (each buy and each sell counts one).
+    pub trades: u64,
+    /// Orders refused.
+    pub rejected_orders: u64,
+    /// Cleanups run.
+    pub cleanups: u64,
+    /// Equity at the last close, in the bot's cash units, if it has one.
+    pub equity: Option<i64>,
+    /// Cash units per quote unit, to print `equity` in quote units.
+    pub cash_units_per_quote: i64,
+}
+
+/// Where the market stands when an action runs, so an action can be
+/// relative to the last close ("buy 10 bps above").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MarketView {
+    /// Close of the last candle, in ticks (the start price before any).
+    pub last_close: i64,
+    /// Open time the next candle will have (ms).
+    pub next_time_ms: i64,
+    /// Candle interval (ms).
+    pub interval_ms: i64,
+    /// Candles fed so far.
+    pub candles: u64,
+}
+
+impl MarketView {
+    /// `last_close` shifted by `offset_bps` basis points, at least 1 tick.
+    pub fn price_at(&self, offset_bps: i16) -> i64 {
+        (self.last_close + self.last_close * i64::from(offset_bps) / 10_000).max(1)
+    }
+}
+
+/// One component: a container (or any state) the bot keeps, its length and
+/// bound, its byte budget, and the group that holds its bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct Component<'a> {
+    /// Name in reports and violations.
+    pub name: &'static str,
+    /// Entries held.
+    pub len: usize,
+    /// The most entries it may hold.
+    pub bound: usize,
+    /// The most heap bytes it may hold; `u64::MAX` when it states none.
+    pub budget: u64,
+    /// The group its bytes are charged to.
+    pub group: &'a Group,
+}
+
+impl<'a> Component<'a> {
+    /// A component whose bytes are those of `tracked`'s group; no length,
+    /// bound or budget until set.
+    pub fn new<T>(name: &'static str, tracked: &'a Tracked<T>) -> Component<'a> {
+        Component::of_group(name, tracked.group())
+    }
+
+    /// A component whose bytes are those of `group`.
+    pub fn of_group(name: &'static str, group: &'a Group) -> Component<'a> {
+        Component {
+            name,
+            len: 0,
+            bound: usize::MAX,
+            budget: u64::MAX,
+            group,
+        }
+    }
+
+    /// Sets its length and bound.
+    pub fn entries(self, len: usize, bound: usize) -> Component<'a> {
+        Component { len, bound, ..self }
+    }
+
+    /// Sets its byte budget.
+    pub fn budget(self, budget: u64) -> Component<'a> {
+        Component { budget, ..self }
+    }
+
+    /// Its heap counters now.
+    pub fn heap(&self) -> HeapStats {
+        self.group.stats()
+    }
+
+    /// Its live heap bytes now.
+    pub fn bytes(&self) -> u64 {
+        self.group.live_bytes()
+    }
+}
+
+/// A configuration that cannot run, naming the field.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid config: {field}: {reason}")]
+pub struct ConfigError {
+    /// The offending field, as spelled in the config.
+    pub field: String,
+    /// What is wrong with it.
+    pub reason: String,
+}
+
+impl ConfigError {
+    /// An error about `field`.
+    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> ConfigError {
+        ConfigError {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}

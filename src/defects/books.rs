@@ -1,0 +1,132 @@
+//! Accounting defects of the paper bot, as a wrapper: the bot runs
+//! correctly, and the wrapper shows its invariants (and its trade history's
+//! bound) the state each defect would leave, derived from the real fills.
+//! Each is what a real bug in an executor looks like from outside.
+
+use arbitrary::Arbitrary;
+use serde::{Deserialize, Serialize};
+
+use crate::bot::{Activity, Bot, Component, ConfigError, MarketView, Tick};
+use crate::bounded::Side;
+use crate::harness::Violation;
+use crate::market::Candle;
+use crate::paper::{invariants, Accounts, BotConfig, PaperAction, PaperBot};
+
+/// A deliberate bug in the paper bot's accounting.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, Arbitrary,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum BooksDefect {
+    /// Fees are recorded but never taken from cash.
+    #[default]
+    FeeNotPaid,
+    /// A buy overdraws cash by the starting capital.
+    Overdraft,
+    /// A sell flips the position short instead of closing it.
+    Oversell,
+    /// One fill never reaches the trade history.
+    UnrecordedFill,
+    /// The metrics sample is the previous candle's.
+    StaleEquitySample,
+    /// The trade history keeps every fill, ignoring its bound.
+    UnboundedHistory,
+}
+
+impl BooksDefect {
+    /// Every defect.
+    pub const ALL: [BooksDefect; 6] = [
+        BooksDefect::FeeNotPaid,
+        BooksDefect::Overdraft,
+        BooksDefect::Oversell,
+        BooksDefect::UnrecordedFill,
+        BooksDefect::StaleEquitySample,
+        BooksDefect::UnboundedHistory,
+    ];
+}
+
+/// The config of a [`Misbooked`] bot.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, Arbitrary)]
+pub struct MisbookedConfig {
+    /// The paper bot's config.
+    pub bot: BotConfig,
+    /// The defect.
+    pub defect: BooksDefect,
+}
+
+/// The paper bot with an accounting defect.
+pub struct Misbooked {
+    bot: PaperBot,
+    defect: BooksDefect,
+}
+
+impl Misbooked {
+    /// The accounts as the defect leaves them.
+    fn accounts(&self) -> Accounts {
+        let mut accounts = self.bot.accounts();
+        let books = &mut accounts.books;
+        let last = self.bot.history().recent(1).next().copied();
+        match self.defect {
+            BooksDefect::FeeNotPaid => books.cash += books.fees_paid,
+            BooksDefect::Overdraft if books.fills > 0 => books.cash -= books.initial_capital,
+            BooksDefect::Oversell => {
+                if let Some(trade) = last.filter(|trade| trade.side == Side::Sell) {
+                    books.position -= trade.qty;
+                }
+            }
+            BooksDefect::UnrecordedFill => {
+                accounts.recorded_fills = accounts.recorded_fills.saturating_sub(1)
+            }
+            BooksDefect::StaleEquitySample => {
+                accounts.last_sample = self.bot.metrics().back(1).copied();
+            }
+            _ => {}
+        }
+        accounts
+    }
+}
+
+impl Bot for Misbooked {
+    type Config = MisbookedConfig;
+    type Action = PaperAction;
+    const NAME: &'static str = "paper";
+
+    fn build(config: &MisbookedConfig) -> Result<Self, ConfigError> {
+        Ok(Misbooked {
+            bot: PaperBot::new(config.bot.clone())?,
+            defect: config.defect,
+        })
+    }
+
+    fn on_candle(&mut self, candle: &Candle) -> Tick {
+        self.bot.on_candle(candle)
+    }
+
+    fn apply(&mut self, action: &PaperAction, market: &MarketView) {
+        self.bot.apply(action, market);
+    }
+
+    fn components(&self, visit: &mut dyn FnMut(Component<'_>)) {
+        let unbounded = self.defect == BooksDefect::UnboundedHistory;
+        let recorded = self.bot.history().total_recorded();
+        self.bot.components(&mut |component| {
+            if unbounded && component.name == "trade_history" {
+                visit(component.entries(recorded as usize, component.bound));
+            } else {
+                visit(component);
+            }
+        });
+    }
+
+    fn check(&self, after_candle: bool) -> Result<(), Violation> {
+        invariants::check_accounts(&self.accounts(), after_candle)
+    }
+
+    fn activity(&self) -> Activity {
+        self.bot.activity()
+    }
+
+    fn describe(&self) -> &str {
+        self.bot.describe()
+    }
+}

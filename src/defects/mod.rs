@@ -1,0 +1,11 @@
+//! Deliberately broken bots, each a wrapper around a correct one: the
+//! inputs every detector is proven to fire on.
+//!
+//! - [`Leaky`] plants one of seven real leak patterns in any bot's component.
+//! - [`Misbooked`] gives the paper bot an accounting defect.
+
+mod books;
+mod leak;
+
+pub use books::{BooksDefect, Misbooked, MisbookedConfig};
+pub use leak::{LeakPattern, LeakSpec, Leaky, LeakyConfig};

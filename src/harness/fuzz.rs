@@ -1,0 +1,31 @@
+//! The body of a bot's fuzz target.
+
+use crate::bot::Bot;
+
+use super::play::check_scenario_with;
+use super::run::RunOptions;
+use super::scenario::Scenario;
+
+/// Decodes `data` as a [`Scenario`] of `B`, plays it with every check, and
+/// on a violation panics with the report, so libFuzzer saves the input as a
+/// crash. Call it from `fuzz_target!`:
+///
+/// ```ignore
+/// libfuzzer_sys::fuzz_target!(|data: &[u8]| heapbound::fuzz::<MyBot>(data));
+/// ```
+///
+/// The report says to replay the crash with `cargo run --release -- replay`;
+/// use [`fuzz_with`] to name your own command.
+pub fn fuzz<B: Bot>(data: &[u8]) {
+    fuzz_with::<B>(data, "cargo run --release -- replay fuzz/artifacts/<target>/<crash-file>");
+}
+
+/// [`fuzz`], naming the command that replays a crash.
+pub fn fuzz_with<B: Bot>(data: &[u8], reproduce: &str) {
+    let Ok(scenario) = Scenario::<B>::from_fuzz_bytes(data) else {
+        return;
+    };
+    if let Err(violation) = check_scenario_with(&scenario, &RunOptions::default(), &mut |_| {}) {
+        panic!("{}", violation.reproduced_by(reproduce));
+    }
+}

@@ -1,0 +1,189 @@
+//! `prove`: the test helper. Runs a bot over many seeds, long candle runs
+//! and random action scenarios, with every check, and panics with the
+//! violation and the command that replays it.
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+use arbitrary::Unstructured;
+use rand_chacha::ChaCha8Rng;
+use rand_core::{RngCore, SeedableRng};
+
+use crate::bot::Bot;
+use crate::market::CandleGenerator;
+use crate::sim::{simulate, SimOptions, SimReport};
+
+use super::play::check_scenario;
+use super::scenario::{Scenario, SCENARIO_MAX_STEPS};
+use super::violation::Violation;
+
+/// Starts proving `B` built from `config`:
+///
+/// ```
+/// # #[global_allocator]
+/// # static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllocator::system();
+/// use heapbound::paper::{BotConfig, PaperBot};
+/// let report = heapbound::prove::<PaperBot>(BotConfig::default())
+///     .seeds(0..2)
+///     .candles(50_000)
+///     .run();
+/// assert_eq!(report.runs.len(), 2);
+/// ```
+///
+/// Each seed runs `candles` generated candles through `simulate` (bounds,
+/// budgets, ceiling, invariants, leak slope, teardown) and one scenario of
+/// random actions drawn from the seed with this config (every check after
+/// every action). Every run gets its own allocation group, so tests that
+/// call `prove` run in parallel without seeing each other's bytes.
+pub fn prove<B: Bot>(config: B::Config) -> Prove<B> {
+    Prove {
+        config,
+        seeds: 0..4,
+        candles: 200_000,
+        heap_ceiling: None,
+        scenarios: true,
+        replay_command: "cargo run --release --".to_string(),
+    }
+}
+
+/// A proof being set up; [`Prove::run`] runs it.
+pub struct Prove<B: Bot> {
+    config: B::Config,
+    seeds: Range<u64>,
+    candles: u64,
+    heap_ceiling: Option<u64>,
+    scenarios: bool,
+    replay_command: String,
+}
+
+/// What a passing proof ran.
+#[derive(Debug)]
+pub struct ProveReport {
+    /// One simulation report per seed.
+    pub runs: Vec<SimReport>,
+    /// Action scenarios played (steps summed).
+    pub scenario_steps: u64,
+}
+
+impl<B: Bot> Prove<B> {
+    /// Seeds of the candle generator (default `0..4`).
+    pub fn seeds(mut self, seeds: Range<u64>) -> Self {
+        self.seeds = seeds;
+        self
+    }
+
+    /// Candles per seed (default 200,000).
+    pub fn candles(mut self, candles: u64) -> Self {
+        self.candles = candles.max(1);
+        self
+    }
+
+    /// A heap ceiling instead of the sum of the bot's budgets.
+    pub fn heap_ceiling(mut self, bytes: u64) -> Self {
+        self.heap_ceiling = Some(bytes);
+        self
+    }
+
+    /// Whether to play a random action scenario per seed (default on).
+    pub fn scenarios(mut self, on: bool) -> Self {
+        self.scenarios = on;
+        self
+    }
+
+    /// The command that runs your bot's heapbound CLI, for the replay
+    /// line of a failure (default `cargo run --release --`).
+    pub fn replay_command(mut self, command: impl Into<String>) -> Self {
+        self.replay_command = command.into();
+        self
+    }
+
+    /// Runs every seed; returns the reports, or panics with the first
+    /// violation and the command that reproduces it.
+    #[track_caller]
+    pub fn run(self) -> ProveReport {
+        match self.try_run() {
+            Ok(report) => report,
+            Err(violation) => panic!("heapbound::prove::<{}>: {violation}", B::NAME),
+        }
+    }
+
+    /// Like [`Prove::run`], returning the violation instead of panicking.
+    pub fn try_run(self) -> Result<ProveReport, Violation> {
+        let config_json = serde_json::to_string(&self.config).unwrap_or_default();
+        let mut runs = Vec::new();
+        let mut scenario_steps = 0;
+        for seed in self.seeds.clone() {
+            let options = SimOptions {
+                seed: Some(seed),
+                candles: self.candles,
+                heap_ceiling: self.heap_ceiling,
+                ..SimOptions::default()
+            };
+            let report = simulate::<B>(
+                &options,
+                &self.config,
+                CandleGenerator::new(seed),
+                &mut |_| {},
+            )
+            .map_err(|error| {
+                Violation::domain("invalid-config", 1, 0, "configs").at_step(0, Some(error.to_string()))
+            })?;
+            if let Some(violation) = report.broken.first() {
+                let ceiling = self
+                    .heap_ceiling
+                    .map(|bytes| format!(" --heap-ceiling {bytes}"))
+                    .unwrap_or_default();
+                return Err(violation.clone().reproduced_by(format!(
+                    "{} simulate --seed {seed} --candles {}{ceiling} --config '{config_json}'",
+                    self.replay_command, self.candles
+                )));
+            }
+            runs.push(report);
+            if self.scenarios {
+                let scenario = self.scenario(seed);
+                scenario_steps += scenario.actions.len() as u64;
+                if let Err(violation) = check_scenario(&scenario) {
+                    let path = save_failure::<B>(&scenario, seed);
+                    return Err(violation.reproduced_by(format!(
+                        "{} replay {}",
+                        self.replay_command,
+                        path.display()
+                    )));
+                }
+            }
+        }
+        Ok(ProveReport {
+            runs,
+            scenario_steps,
+        })
+    }
+
+    /// Random steps drawn from ChaCha8 seeded with `seed`, with this config.
+    fn scenario(&self, seed: u64) -> Scenario<B> {
+        let mut bytes = vec![0u8; 16 * SCENARIO_MAX_STEPS];
+        ChaCha8Rng::seed_from_u64(seed).fill_bytes(&mut bytes);
+        let mut data = Unstructured::new(&bytes);
+        let actions = data
+            .arbitrary_iter()
+            .map(|iter| {
+                iter.take(SCENARIO_MAX_STEPS)
+                    .map_while(Result::ok)
+                    .collect()
+            })
+            .unwrap_or_default();
+        Scenario {
+            seed,
+            config: self.config.clone(),
+            actions,
+        }
+    }
+}
+
+/// Writes a failing scenario as JSON where `replay` reads it.
+fn save_failure<B: Bot>(scenario: &Scenario<B>, seed: u64) -> PathBuf {
+    let dir = std::env::temp_dir().join("heapbound");
+    let path = dir.join(format!("{}-seed-{seed}.json", B::NAME));
+    let json = serde_json::to_string_pretty(scenario).unwrap_or_default();
+    let _ = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, json + "\n"));
+    path
+}

@@ -1,0 +1,99 @@
+//! Live bytes sampled over a run, for the leak slope of the bot and of
+//! each component.
+
+use crate::bot::Bot;
+use crate::harness::{Invariant, Run, Violation};
+use crate::leak::SlopeFit;
+
+use super::report::LeakReport;
+
+/// Slope samples aimed for over a run.
+const TARGET_SAMPLES: u64 = 1_024;
+
+/// Samples every `every` candles after warm-up.
+pub(crate) struct Sampler {
+    warmup: u64,
+    every: u64,
+    total: SlopeFit,
+    names: Vec<&'static str>,
+    components: Vec<SlopeFit>,
+}
+
+/// The slope verdict, and the violation when it is a leak.
+pub(crate) struct LeakVerdict {
+    pub report: LeakReport,
+    pub violation: Option<Violation>,
+}
+
+impl Sampler {
+    pub fn new<B: Bot>(bot: &B, candles: u64, warmup: u64) -> Sampler {
+        let names = super::component_names(bot);
+        Sampler {
+            warmup,
+            every: ((candles - warmup) / TARGET_SAMPLES).max(1),
+            total: SlopeFit::default(),
+            components: vec![SlopeFit::default(); names.len()],
+            names,
+        }
+    }
+
+    /// The next candle count after `fed` at which a sample is due.
+    pub fn next_due(&self, fed: u64) -> u64 {
+        let since = fed.saturating_sub(self.warmup);
+        self.warmup + (since / self.every + 1) * self.every
+    }
+
+    pub fn is_due(&self, fed: u64) -> bool {
+        fed > self.warmup && (fed - self.warmup) % self.every == 0
+    }
+
+    pub fn sample<B: Bot>(&mut self, candle: u64, run: &Run<B>) {
+        self.total.add(candle, run.heap().live_bytes);
+        let mut fits = self.components.iter_mut();
+        run.bot().components(&mut |component| {
+            if let Some(fit) = fits.next() {
+                fit.add(candle, component.bytes());
+            }
+        });
+    }
+
+    pub fn component_slope(&self, index: usize) -> f64 {
+        self.components
+            .get(index)
+            .map_or(0.0, |fit| fit.slope().bytes_per_candle)
+    }
+
+    pub fn verdict(&self, horizon: u64, budget: u64) -> LeakVerdict {
+        let slope = self.total.slope();
+        let leak = slope.is_leak(horizon, budget);
+        let projected = slope.projected_bytes(horizon);
+        let violation = leak.then(|| {
+            let component = self
+                .names
+                .iter()
+                .zip(&self.components)
+                .map(|(name, fit)| (*name, fit.slope().bytes_per_candle))
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+                .map_or("bot", |(name, _)| name);
+            Violation::new(
+                Invariant::LeakSlope,
+                projected as i64,
+                budget as i64,
+                "bytes over the horizon",
+            )
+            .in_component(component)
+        });
+        LeakVerdict {
+            report: LeakReport {
+                slope_bytes_per_candle: slope.bytes_per_candle,
+                confidence_95: slope.confidence_95,
+                projected_bytes: projected,
+                horizon_candles: horizon,
+                budget_bytes: budget,
+                samples: slope.samples,
+                verdict: if leak { "leak" } else { "flat" },
+            },
+            violation,
+        }
+    }
+}
