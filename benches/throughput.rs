@@ -6,8 +6,8 @@ static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllo
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-use heapbound::paper::{BotConfig, PaperBot};
 use heapbound::market::CandleGenerator;
+use heapbound::paper::{BotConfig, PaperBot};
 
 const CANDLES: u64 = 100_000;
 

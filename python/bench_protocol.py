@@ -60,30 +60,37 @@ class NoopBot:
         return []
 
 
-def make_candles(n, seed=42, start_ms=1_700_000_000_000, price=50_000.0):
-    """A seeded random walk of valid candles, prices with two decimals."""
+def make_batches(n, seed=42, start_ms=1_700_000_000_000, price=50_000.0):
+    """Request lines of a seeded random walk of n valid candles (prices with
+    two decimals), BATCH candles per line."""
     rng = random.Random(seed)
-    candles = []
+    lines = []
     close = price
-    for i in range(n):
-        open_ = close
-        close = round(max(1.0, open_ * (1.0 + rng.gauss(0.0, 0.002))), 2)
-        high = round(max(open_, close) * (1.0 + rng.random() * 0.001), 2)
-        low = round(min(open_, close) * (1.0 - rng.random() * 0.001), 2)
-        volume = round(rng.random() * 5.0, 5)
-        candles.append([start_ms + i * 60_000, open_, high, low, close, volume])
-    return candles
-
-
-def batch_lines(candles):
-    return [
-        json.dumps({"type": "candles", "candles": candles[i : i + BATCH]}, separators=(",", ":")).encode() + b"\n"
-        for i in range(0, len(candles), BATCH)
-    ]
+    for first in range(0, n, BATCH):
+        candles = []
+        for i in range(first, min(n, first + BATCH)):
+            open_ = close
+            close = round(max(1.0, open_ * (1.0 + rng.gauss(0.0, 0.002))), 2)
+            high = round(max(open_, close) * (1.0 + rng.random() * 0.001), 2)
+            low = round(min(open_, close) * (1.0 - rng.random() * 0.001), 2)
+            volume = round(rng.random() * 5.0, 5)
+            candles.append([start_ms + i * 60_000, open_, high, low, close, volume])
+        lines.append(line({"type": "candles", "candles": candles}))
+    return lines
 
 
 def line(obj):
     return json.dumps(obj, separators=(",", ":")).encode() + b"\n"
+
+
+def cpu_seconds(pid):
+    """User plus system CPU time of a process, from /proc (Linux); None elsewhere."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            fields = stat.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def start(argv):
@@ -104,31 +111,45 @@ def check_ok(answer):
         raise SystemExit(f"unexpected answer: {answer}")
 
 
+class Rate:
+    """Candles per wall-clock second, and per second of the bot's CPU time."""
+
+    def __init__(self, n, wall, cpu):
+        self.wall = n / wall
+        self.cpu = n / cpu if cpu else None
+
+    def __str__(self):
+        cpu = f"{self.cpu:11,.0f}" if self.cpu else "          ?"
+        return f"{self.wall:11,.0f} /s wall, {cpu} /s of bot CPU"
+
+
 def through_protocol(argv, lines, n):
     proc = start(argv)
     hello = request(proc, {"type": "hello", "protocol": 1, "config": {}})
     assert hello["type"] == "hello" and hello["protocol"] == 1, hello
     write, flush, readline = proc.stdin.write, proc.stdin.flush, proc.stdout.readline
 
-    began = time.perf_counter()
+    cpu0, began = cpu_seconds(proc.pid), time.perf_counter()
     for data in lines:
         write(data)
         flush()
         check_ok(json.loads(readline()))
-    lockstep = n / (time.perf_counter() - began)
+    wall, cpu1 = time.perf_counter() - began, cpu_seconds(proc.pid)
+    lockstep = Rate(n, wall, cpu1 - cpu0 if cpu0 is not None else None)
 
     def writer():
         for data in lines:
             write(data)
         flush()
 
-    began = time.perf_counter()
+    cpu0, began = cpu_seconds(proc.pid), time.perf_counter()
     thread = threading.Thread(target=writer)
     thread.start()
     for _ in lines:
         check_ok(json.loads(readline()))
     thread.join()
-    pipelined = n / (time.perf_counter() - began)
+    wall, cpu1 = time.perf_counter() - began, cpu_seconds(proc.pid)
+    pipelined = Rate(n, wall, cpu1 - cpu0 if cpu0 is not None else None)
 
     sample = request(proc, {"type": "sample"})
     bye = request(proc, {"type": "shutdown"})
@@ -138,7 +159,10 @@ def through_protocol(argv, lines, n):
     return lockstep, pipelined, sample
 
 
-def direct(candles, traced):
+def direct(lines, traced):
+    """GuideBot.on_candle over the same batches in this process: each batch
+    decoded untimed, then the loop timed (one batch alive at a time, as in
+    the bot process)."""
     sys.path.insert(0, EXAMPLES)
     from guide_bot import GuideBot
 
@@ -146,18 +170,25 @@ def direct(candles, traced):
         tracemalloc.start()
     bot = GuideBot({})
     on_candle = bot.on_candle
-    began = time.perf_counter()
-    for t, o, h, low, c, v in candles:
-        on_candle(t, o, h, low, c, v)
-    rate = len(candles) / (time.perf_counter() - began)
+    wall = cpu = 0.0
+    n = 0
+    for data in lines:
+        candles = json.loads(data)["candles"]
+        n += len(candles)
+        began, cpu0 = time.perf_counter(), time.process_time()
+        for t, o, h, low, c, v in candles:
+            on_candle(t, o, h, low, c, v)
+        wall += time.perf_counter() - began
+        cpu += time.process_time() - cpu0
+        del candles
     if traced:
         tracemalloc.stop()
-    return rate, bot.stats()
+    return Rate(n, wall, cpu), bot.stats()
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--candles", type=int, default=2_000_000)
+    parser.add_argument("--candles", type=int, default=1_000_000)
     parser.add_argument("--bot", choices=("noop", "guide", "leaky", "all"), default="all")
     parser.add_argument("--no-direct", action="store_true", help="skip the direct on_candle timing")
     parser.add_argument("--serve", choices=("noop",), help=argparse.SUPPRESS)
@@ -170,10 +201,8 @@ def main():
         return
 
     print(f"generating {args.candles:,} candles ...", file=sys.stderr)
-    candles = make_candles(args.candles)
-    lines = batch_lines(candles)
-    # The decoded batches, as the bot sees them (floats and ints alike).
-    decoded = [c for data in lines for c in json.loads(data)["candles"]]
+    lines = make_batches(args.candles)
+    print(f"load average before: {os.getloadavg()[0]:.2f}", file=sys.stderr)
     bots = {
         "noop": [sys.executable, os.path.abspath(__file__), "--serve", "noop"],
         "guide": [sys.executable, os.path.join(EXAMPLES, "guide_bot.py")],
@@ -182,22 +211,27 @@ def main():
     chosen = ["noop", "guide"] if args.bot == "all" else [args.bot]
     results = {}
     for name in chosen:
-        lockstep, pipelined, sample = through_protocol(bots[name], lines, len(candles))
+        lockstep, pipelined, sample = through_protocol(bots[name], lines, args.candles)
         results[name] = lockstep
         heap = sample["heap"]
+        print(f"{name:5} bot through the protocol, lockstep:  {lockstep}")
+        print(f"{name:5} bot through the protocol, pipelined: {pipelined}")
         print(
-            f"{name:5} bot, protocol: {lockstep:12,.0f} candles/s lockstep, {pipelined:12,.0f} pipelined "
-            f"(heap current {heap['current']:,} B, peak {heap['peak']:,} B, trades {sample['trades']})"
+            f"      (after {2 * args.candles:,} candles: heap current {heap['current']:,} B, "
+            f"peak {heap['peak']:,} B, trades {sample['trades']})"
         )
     if not args.no_direct and args.bot in ("guide", "all"):
-        plain, stats = direct(decoded, traced=False)
-        traced, _ = direct(decoded, traced=True)
-        print(f"guide bot, direct on_candle: {traced:12,.0f} candles/s with tracemalloc, {plain:12,.0f} without")
+        traced, stats = direct(lines, traced=True)
+        plain, _ = direct(lines, traced=False)
+        print(f"guide bot on_candle direct, tracemalloc on:  {traced}")
+        print(f"guide bot on_candle direct, tracemalloc off: {plain}")
         if "guide" in results:
+            guide = results["guide"]
             print(
-                f"ratio protocol/direct: {results['guide'] / traced:.2f} (tracemalloc on both sides), "
-                f"{results['guide'] / plain:.2f} (direct without tracemalloc); trades {stats['trades']}"
+                f"protocol/direct (wall): {guide.wall / traced.wall:.2f} against direct with tracemalloc, "
+                f"{guide.wall / plain.wall:.2f} against direct without (trades {stats['trades']})"
             )
+    print(f"load average after: {os.getloadavg()[0]:.2f}", file=sys.stderr)
 
 
 if __name__ == "__main__":

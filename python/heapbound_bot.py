@@ -194,7 +194,9 @@ def _bot_int(what, value):
 
 
 def _bot_number(what, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool):
+        raise ProtocolError(f"bot reported {what} as a boolean")
+    if not isinstance(value, (int, float)):
         try:
             value = float(value)  # e.g. numpy scalars, Decimal
         except (TypeError, ValueError):

@@ -6,7 +6,8 @@ static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllo
 
 use std::path::{Path, PathBuf};
 
-use heapbound::harness::{Input, Target};
+use heapbound::harness::{check_scenario, Builtin, BuiltinInput, Scenario};
+use heapbound::paper::PaperBot;
 
 fn files_in(folder: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
@@ -18,19 +19,42 @@ fn files_in(folder: &Path) -> Vec<PathBuf> {
     files
 }
 
+fn corpus(target: &str) -> Vec<PathBuf> {
+    let files = files_in(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("corpus")
+            .join(target),
+    );
+    assert!(
+        files.len() >= 20,
+        "corpus/{target} holds only {} seeds",
+        files.len()
+    );
+    files
+}
+
 #[test]
-fn every_corpus_seed_decodes_and_passes() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
-    for target in Target::ALL {
-        let files = files_in(&root.join(target.name()));
-        assert!(
-            files.len() >= 20,
-            "corpus/{target} holds only {} seeds",
-            files.len()
-        );
-        for file in files {
+fn every_paper_bot_corpus_seed_passes() {
+    for file in corpus("actions") {
+        let bytes = std::fs::read(&file).unwrap();
+        let scenario = Scenario::<PaperBot>::from_fuzz_bytes(&bytes)
+            .unwrap_or_else(|error| panic!("{}: {error}", file.display()));
+        if let Err(violation) = check_scenario(&scenario) {
+            panic!(
+                "{}: {violation}\n  reproduce: heapbound replay {}",
+                file.display(),
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn every_builtin_corpus_seed_passes() {
+    for target in Builtin::ALL {
+        for file in corpus(target.name()) {
             let bytes = std::fs::read(&file).unwrap();
-            let input = Input::from_fuzz_bytes(target, &bytes)
+            let input = BuiltinInput::from_fuzz_bytes(target, &bytes)
                 .unwrap_or_else(|error| panic!("{}: {error}", file.display()));
             if let Err(violation) = input.check() {
                 panic!(
@@ -53,9 +77,12 @@ fn every_regression_scenario_passes() {
         .filter(|f| f.extension().is_some_and(|e| e == "json"))
     {
         let text = std::fs::read_to_string(file).unwrap();
-        let input: Input = serde_json::from_str(&text)
+        let tagged: serde_json::Value = serde_json::from_str(&text)
             .unwrap_or_else(|error| panic!("{}: {error}", file.display()));
-        if let Err(violation) = input.check() {
+        assert_eq!(tagged["target"], "actions", "{}", file.display());
+        let scenario: Scenario<PaperBot> = serde_json::from_value(tagged["input"].clone())
+            .unwrap_or_else(|error| panic!("{}: {error}", file.display()));
+        if let Err(violation) = check_scenario(&scenario) {
             panic!(
                 "{}: {violation}\n  reproduce: heapbound replay {}",
                 file.display(),

@@ -6,6 +6,7 @@
 static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllocator::system();
 
 use heapbound::harness::{self, containers, CandlesInput, Scenario};
+use heapbound::paper::PaperBot;
 
 /// libFuzzer's default `-max_len`; without a bound bolero's random driver
 /// draws buffers of any size.
@@ -21,9 +22,9 @@ fn assert_holds(result: Result<impl Sized, harness::Violation>) {
 fn actions() {
     bolero::check!()
         .with_max_len(MAX_INPUT_LEN)
-        .with_arbitrary::<Scenario>()
+        .with_arbitrary::<Scenario<PaperBot>>()
         .with_iterations(300)
-        .for_each(|scenario| assert_holds(harness::run(scenario)));
+        .for_each(|scenario| assert_holds(harness::check_scenario(scenario)));
 }
 
 #[test]

@@ -6,10 +6,12 @@ static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllo
 
 use std::num::NonZeroUsize;
 
-use heapbound::paper::{BotConfig, PaperExecutor, PaperBot};
 use heapbound::bounded::{Eviction, SessionStore, TradeHistory};
-use heapbound::heap::{self, Scope};
+use heapbound::harness::{Run, RunOptions};
+use heapbound::heap::{self, Group, Scope};
 use heapbound::market::CandleGenerator;
+use heapbound::paper::{BotConfig, PaperBot, PaperExecutor};
+use heapbound::Bot;
 
 const KIB: u64 = 1024;
 
@@ -96,37 +98,58 @@ fn trade_history_bounded() {
     assert!(growth <= max_trades as u64 * record, "growth {growth} B");
     // The history reserved its storage when built: trading adds nothing.
     assert_eq!(growth, 0);
-    assert!(executor.history_heap().live_bytes >= max_trades as u64 * record);
+    assert!(executor.history_group().live_bytes() >= max_trades as u64 * record);
+}
+
+fn component_bytes<B: Bot>(bot: &B) -> Vec<(&'static str, u64)> {
+    let mut bytes = Vec::new();
+    bot.components(&mut |component| bytes.push((component.name, component.bytes())));
+    bytes
 }
 
 #[test]
 fn bots_on_parallel_threads_each_see_their_own_bytes() {
     let expected = {
-        let bot = PaperBot::new(BotConfig::default()).unwrap();
-        bot.components()
+        let run = Run::<PaperBot>::new(&BotConfig::default(), &RunOptions::default()).unwrap();
+        component_bytes(run.bot())
     };
     for _round in 0..20 {
         let handles: Vec<_> = (0..4)
             .map(|seed| {
                 std::thread::spawn(move || {
-                    let mut bot = PaperBot::new(BotConfig::default()).unwrap();
-                    for candle in CandleGenerator::new(seed).take(5_000) {
-                        bot.step(&candle);
-                    }
-                    (bot.components(), bot.heap())
+                    let mut run =
+                        Run::<PaperBot>::new(&BotConfig::default(), &RunOptions::default())
+                            .unwrap();
+                    let mut candles = CandleGenerator::new(seed).take(5_000);
+                    while run.feed(5_000, || candles.next()).candles > 0 {}
+                    (component_bytes(run.bot()), run.heap())
                 })
             })
             .collect();
         for handle in handles {
             let (components, heap) = handle.join().unwrap();
-            for (got, want) in components.iter().zip(&expected) {
-                assert_eq!(got.bytes, want.bytes, "{} on a parallel thread", got.name);
-            }
-            let in_components: u64 = components.iter().map(|c| c.bytes).sum();
-            // The root also holds the executor's symbol string.
+            assert_eq!(components, expected, "components on a parallel thread");
+            let in_components: u64 = components.iter().map(|c| c.1).sum();
+            // The bot's own group also holds its symbol strings.
             assert!(heap.live_bytes > in_components && heap.live_bytes < in_components + 256);
         }
     }
+}
+
+/// A bot that does its work on a thread it spawns: the thread's
+/// allocations count only when it runs in the bot's group.
+#[test]
+fn allocations_on_a_thread_count_only_inside_the_group() {
+    let mut bot = Group::new();
+    let outside = std::thread::spawn(|| vec![0u8; 10_000]).join().unwrap();
+    assert_eq!(bot.live_bytes(), 0, "a plain thread is outside the group");
+    let inside = bot.handle().spawn(|| vec![0u8; 10_000]).join().unwrap();
+    assert_eq!(bot.live_bytes(), 10_000);
+    let in_place = bot.handle().run(|| vec![0u8; 500]);
+    assert_eq!(bot.live_bytes(), 10_500);
+    drop((inside, in_place, outside));
+    assert_eq!(bot.live_bytes(), 0);
+    let _ = bot.enter();
 }
 
 #[test]

@@ -4,66 +4,70 @@
 #[global_allocator]
 static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllocator::system();
 
-use heapbound::paper::Defect;
-use heapbound::harness::{
-    run, run_with, Action, CandleSpec, Invariant, RunOptions, Scenario, ScenarioConfig,
-};
+mod common;
 
-fn trading_scenario() -> Scenario {
-    let config = ScenarioConfig {
-        max_sessions: 15,
-        max_trades: 7,
+use heapbound::defects::{BooksDefect, Misbooked, MisbookedConfig};
+use heapbound::harness::{
+    check_scenario, check_scenario_with, CandleSpec, Invariant, RunOptions, Scenario, Step,
+};
+use heapbound::paper::{BotConfig, PaperAction, PaperBot};
+use heapbound::Violation;
+
+fn trading_config() -> BotConfig {
+    BotConfig {
+        max_sessions: 16,
+        max_trades: 8,
         max_payload_bytes: 64,
-        fast: 4,
-        slow_gap: 6,
         fee_bps: 10,
-        ..ScenarioConfig::default()
-    };
+        ..common::small_config(5, 12)
+    }
+}
+
+fn trading_scenario() -> Scenario<PaperBot> {
     let mut actions = vec![];
     for id in 0..40 {
-        actions.push(Action::AddSession {
+        actions.push(Step::Bot(PaperAction::AddSession {
             id,
             payload_len: 32,
-        });
-        actions.push(Action::Candles(200));
-        actions.push(Action::Buy {
+        }));
+        actions.push(Step::Candles(200));
+        actions.push(Step::Bot(PaperAction::Buy {
             qty: 3,
             price_offset_bps: 5,
-        });
-        actions.push(Action::Sell {
+        }));
+        actions.push(Step::Bot(PaperAction::Sell {
             price_offset_bps: -5,
-        });
-        actions.push(Action::GetSession { id: id / 2 });
-        actions.push(Action::CacheLookup { age: id });
+        }));
+        actions.push(Step::Bot(PaperAction::GetSession { id: id / 2 }));
+        actions.push(Step::Bot(PaperAction::CacheLookup { age: id }));
     }
-    actions.push(Action::Candle(CandleSpec {
+    actions.push(Step::Candle(CandleSpec {
         open_bps: -300,
         body_bps: 200,
         wick_up_bps: 50,
         wick_down_bps: 70,
         volume: 9,
     }));
-    actions.push(Action::Cleanup {
+    actions.push(Step::Bot(PaperAction::Cleanup {
         keep_trades: 2,
         keep_sessions: 3,
-    });
+    }));
     Scenario {
         seed: 9,
-        config,
+        config: trading_config(),
         actions,
     }
 }
 
-fn with_defect(defect: Defect) -> RunOptions {
-    RunOptions {
-        defect: Some(defect),
-        ..RunOptions::default()
-    }
+fn with_defect(defect: BooksDefect) -> Result<heapbound::harness::Outcome, Violation> {
+    let scenario =
+        trading_scenario().map_config::<Misbooked>(|bot| MisbookedConfig { bot, defect });
+    check_scenario(&scenario)
 }
 
 #[test]
 fn the_correct_bot_passes() {
-    let outcome = run(&trading_scenario()).unwrap();
+    let outcome = check_scenario(&trading_scenario()).unwrap();
     assert_eq!(outcome.steps, 242);
     assert_eq!(outcome.candles, 8_001);
     assert!(outcome.fills > 20, "{outcome:?}");
@@ -71,15 +75,9 @@ fn the_correct_bot_passes() {
 
 #[test]
 fn a_container_without_its_bound_is_caught() {
-    let violation = run_with(
-        &trading_scenario(),
-        &with_defect(Defect::MissingHistoryBound),
-        &mut |_| {},
-    )
-    .unwrap_err();
+    let violation = with_defect(BooksDefect::UnboundedHistory).unwrap_err();
     assert_eq!(violation.invariant, Invariant::ContainerBound);
     assert_eq!(violation.component.as_deref(), Some("trade_history"));
-    // max_trades 7 maps to a bound of 8 (raw values map into 1..=4096).
     assert_eq!(violation.allowed, 8);
     assert!(violation.observed > 8);
     assert!(violation.action.is_some() && violation.step.is_some());
@@ -91,7 +89,7 @@ fn a_budget_below_the_need_is_caught() {
         budget_scale_1024: Some(512),
         ..RunOptions::default()
     };
-    let violation = run_with(&trading_scenario(), &options, &mut |_| {}).unwrap_err();
+    let violation = check_scenario_with(&trading_scenario(), &options, &mut |_| {}).unwrap_err();
     assert_eq!(violation.invariant, Invariant::ComponentBudget);
     assert_eq!(violation.step, Some(0));
     assert!(violation.observed > violation.allowed);
@@ -103,20 +101,15 @@ fn a_ceiling_below_the_need_is_caught() {
         heap_ceiling: Some(1024),
         ..RunOptions::default()
     };
-    let violation = run_with(&trading_scenario(), &options, &mut |_| {}).unwrap_err();
+    let violation = check_scenario_with(&trading_scenario(), &options, &mut |_| {}).unwrap_err();
     assert_eq!(violation.invariant, Invariant::HeapCeiling);
     assert_eq!(violation.allowed, 1024);
 }
 
 #[test]
 fn broken_fee_accounting_is_caught() {
-    let violation = run_with(
-        &trading_scenario(),
-        &with_defect(Defect::SkipBuyFee),
-        &mut |_| {},
-    )
-    .unwrap_err();
-    assert_eq!(violation.invariant, Invariant::BooksDoNotBalance);
+    let violation = with_defect(BooksDefect::FeeNotPaid).unwrap_err();
+    assert_eq!(violation.invariant.name(), "books-do-not-balance");
     assert_eq!(violation.component.as_deref(), Some("executor"));
     // The first buy fill is where the books stop balancing.
     println!("{violation}");
@@ -127,7 +120,7 @@ fn broken_fee_accounting_is_caught() {
 #[test]
 fn the_trace_sees_every_step() {
     let mut steps = 0;
-    run_with(&trading_scenario(), &RunOptions::default(), &mut |trace| {
+    check_scenario_with(&trading_scenario(), &RunOptions::default(), &mut |trace| {
         assert_eq!(trace.step, steps);
         steps += 1;
     })
@@ -137,13 +130,9 @@ fn the_trace_sees_every_step() {
 
 #[test]
 fn violations_say_what_where_and_how_much() {
-    let violation = run_with(
-        &trading_scenario(),
-        &with_defect(Defect::MissingHistoryBound),
-        &mut |_| {},
-    )
-    .unwrap_err()
-    .reproduced_by("heapbound replay corpus/actions/example --target actions");
+    let violation = with_defect(BooksDefect::UnboundedHistory)
+        .unwrap_err()
+        .reproduced_by("heapbound replay corpus/actions/example --target actions");
     let text = violation.to_string();
     assert!(
         text.starts_with("violation: container-bound in trade_history at step "),
@@ -156,23 +145,22 @@ fn violations_say_what_where_and_how_much() {
 #[test]
 fn every_accounting_check_fires_on_its_own_defect() {
     for (defect, invariant, component) in [
-        (Defect::SkipCashCheck, Invariant::NegativeCash, "executor"),
-        (Defect::Oversell, Invariant::NegativePosition, "executor"),
+        (BooksDefect::Overdraft, "negative-cash", "executor"),
+        (BooksDefect::Oversell, "negative-position", "executor"),
         (
-            Defect::UnrecordedFill,
-            Invariant::FillCountMismatch,
+            BooksDefect::UnrecordedFill,
+            "fill-count-mismatch",
             "trade_history",
         ),
-        (
-            Defect::StaleEquitySample,
-            Invariant::EquityMismatch,
-            "metrics",
-        ),
-        (Defect::SkipBuyFee, Invariant::BooksDoNotBalance, "executor"),
+        (BooksDefect::StaleEquitySample, "equity-mismatch", "metrics"),
+        (BooksDefect::FeeNotPaid, "books-do-not-balance", "executor"),
     ] {
-        let violation = run_with(&trading_scenario(), &with_defect(defect), &mut |_| {})
-            .expect_err(&format!("{defect:?} went unnoticed"));
-        assert_eq!(violation.invariant, invariant, "{defect:?}: {violation}");
+        let violation = with_defect(defect).expect_err(&format!("{defect:?} went unnoticed"));
+        assert_eq!(
+            violation.invariant.name(),
+            invariant,
+            "{defect:?}: {violation}"
+        );
         assert_eq!(
             violation.component.as_deref(),
             Some(component),

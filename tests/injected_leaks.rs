@@ -4,9 +4,13 @@
 #[global_allocator]
 static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllocator::system();
 
-use heapbound::paper::{Defect, LeakPattern};
-use heapbound::harness::{run_with, Action, Invariant, RunOptions, Scenario, ScenarioConfig};
+mod common;
+
+use common::{paper_home, paper_leak};
+use heapbound::defects::{LeakPattern, Leaky};
+use heapbound::harness::{check_scenario_with, Invariant, RunOptions, Scenario, Step};
 use heapbound::market::CandleGenerator;
+use heapbound::paper::{BotConfig, PaperAction, PaperBot};
 use heapbound::sim::{simulate, SimOptions, SimReport};
 
 fn simulate_with(
@@ -19,10 +23,28 @@ fn simulate_with(
         seed: Some(seed),
         candles,
         check_every,
-        defect: pattern.map(Defect::Leak),
         ..SimOptions::default()
     };
-    simulate(&options, CandleGenerator::new(seed), &mut |_| {}).unwrap()
+    let candles = CandleGenerator::new(seed);
+    match pattern {
+        None => simulate::<PaperBot>(&options, &BotConfig::default(), candles, &mut |_| {}),
+        Some(pattern) => simulate::<Leaky<PaperBot>>(
+            &options,
+            &paper_leak(BotConfig::default(), pattern),
+            candles,
+            &mut |_| {},
+        ),
+    }
+    .unwrap()
+}
+
+fn leaky_scenario(
+    scenario: &Scenario<PaperBot>,
+    pattern: LeakPattern,
+) -> Scenario<Leaky<PaperBot>> {
+    scenario
+        .clone()
+        .map_config::<Leaky<PaperBot>>(|bot| paper_leak(bot, pattern))
 }
 
 /// (pattern, candles until the component budget broke, checked every candle).
@@ -31,7 +53,7 @@ const CAUGHT_BY_BUDGET_AFTER: [(LeakPattern, u64); 7] = [
     (LeakPattern::RcCycle, 428_627),
     // The static map already holds the 500 keys the teardown check put
     // there (same clock), so it grows sooner than in a fresh process (2,010).
-    (LeakPattern::GlobalCache, 510),
+    (LeakPattern::GlobalCache, 897),
     (LeakPattern::Forget, 84),
     (LeakPattern::UndrainedQueue, 1),
     (LeakPattern::OrphanKeys, 143_370),
@@ -57,13 +79,13 @@ fn every_pattern_breaks_its_components_budget_and_slope() {
             .unwrap_or_else(|| panic!("{pattern:?}: no budget violation: {:?}", report.violations));
         assert_eq!(
             budget.component.as_deref(),
-            Some(pattern.component()),
+            Some(paper_home(pattern)),
             "{pattern:?}"
         );
         println!(
             "{:<16} budget of {:<14} broken after {} candles",
             pattern.name(),
-            pattern.component(),
+            paper_home(pattern),
             budget.step.unwrap()
         );
         assert_eq!(budget.step, Some(expected_candles), "{pattern:?}");
@@ -79,7 +101,7 @@ fn every_pattern_breaks_its_components_budget_and_slope() {
             .unwrap();
         assert_eq!(
             slope.component.as_deref(),
-            Some(pattern.component()),
+            Some(paper_home(pattern)),
             "{pattern:?}"
         );
     }
@@ -87,16 +109,14 @@ fn every_pattern_breaks_its_components_budget_and_slope() {
 
 fn patterns_that_outlive_the_bot_are_caught_at_teardown() {
     // Budgets far above need, so only teardown can speak.
-    let scenario = Scenario {
+    let scenario = Scenario::<PaperBot> {
         seed: 5,
-        config: ScenarioConfig {
-            max_trades: 4095,
-            fast: 2,
-            slow_gap: 3,
-            ..ScenarioConfig::default()
+        config: BotConfig {
+            max_trades: 4096,
+            ..common::small_config(3, 7)
         },
         // Two candle runs are too few samples for a slope: only teardown speaks.
-        actions: vec![Action::Candles(250); 2],
+        actions: vec![Step::Candles(250); 2],
     };
     let roomy = RunOptions {
         budget_scale_1024: Some(1 << 30),
@@ -108,11 +128,9 @@ fn patterns_that_outlive_the_bot_are_caught_at_teardown() {
         LeakPattern::RcCycle,
         LeakPattern::GlobalCache,
     ] {
-        let options = RunOptions {
-            defect: Some(Defect::Leak(pattern)),
-            ..roomy
-        };
-        let violation = run_with(&scenario, &options, &mut |_| {}).unwrap_err();
+        let violation =
+            check_scenario_with(&leaky_scenario(&scenario, pattern), &roomy, &mut |_| {})
+                .unwrap_err();
         assert_eq!(
             violation.invariant,
             Invariant::TeardownLeak,
@@ -128,16 +146,12 @@ fn patterns_that_outlive_the_bot_are_caught_at_teardown() {
         LeakPattern::OrphanKeys,
         LeakPattern::SlowDrip,
     ] {
-        let options = RunOptions {
-            defect: Some(Defect::Leak(pattern)),
-            ..roomy
-        };
         assert!(
-            run_with(&scenario, &options, &mut |_| {}).is_ok(),
+            check_scenario_with(&leaky_scenario(&scenario, pattern), &roomy, &mut |_| {}).is_ok(),
             "{pattern:?}"
         );
     }
-    run_with(&scenario, &roomy, &mut |_| {}).unwrap();
+    check_scenario_with(&scenario, &roomy, &mut |_| {}).unwrap();
 }
 
 #[test]
@@ -158,25 +172,22 @@ fn the_correct_bot_raises_no_alarm_on_20_seeds_of_a_million_candles() {
 #[test]
 fn the_scenario_harness_fits_a_slope_to_candle_driven_growth() {
     // Budgets and ceiling far above need: only the slope can speak.
-    let scenario = Scenario {
+    let scenario = Scenario::<PaperBot> {
         seed: 11,
-        config: ScenarioConfig {
-            fast: 2,
-            slow_gap: 3,
-            ..ScenarioConfig::default()
-        },
-        actions: vec![Action::Candles(250); 60],
+        config: common::small_config(3, 7),
+        actions: vec![Step::Candles(250); 60],
     };
     let roomy = RunOptions {
         budget_scale_1024: Some(1 << 30),
         heap_ceiling: Some(u64::MAX),
         ..RunOptions::default()
     };
-    let options = RunOptions {
-        defect: Some(Defect::Leak(LeakPattern::SlowDrip)),
-        ..roomy
-    };
-    let violation = run_with(&scenario, &options, &mut |_| {}).unwrap_err();
+    let violation = check_scenario_with(
+        &leaky_scenario(&scenario, LeakPattern::SlowDrip),
+        &roomy,
+        &mut |_| {},
+    )
+    .unwrap_err();
     assert_eq!(violation.invariant, Invariant::LeakSlope, "{violation}");
     assert_eq!(violation.component.as_deref(), Some("strategy"));
     // Sessions added between candle runs are bounded growth, not a leak.
@@ -184,12 +195,12 @@ fn the_scenario_harness_fits_a_slope_to_candle_driven_growth() {
     for i in 0..60u16 {
         with_sessions.actions.insert(
             2 * usize::from(i),
-            Action::AddSession {
+            Step::Bot(PaperAction::AddSession {
                 id: i,
                 payload_len: 500,
-            },
+            }),
         );
     }
     with_sessions.config.max_payload_bytes = 1_000;
-    run_with(&with_sessions, &roomy, &mut |_| {}).unwrap();
+    check_scenario_with(&with_sessions, &roomy, &mut |_| {}).unwrap();
 }

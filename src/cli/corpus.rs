@@ -54,7 +54,11 @@ pub fn run<B: Bot>(args: &CorpusArgs) -> Result<Outcome, UsageError> {
     let targets: Vec<String> = match &args.target {
         Some(target) => vec![target.clone()],
         None => std::iter::once(SCENARIO_TARGET.to_string())
-            .chain(Builtin::ALL.iter().map(|builtin| builtin.name().to_string()))
+            .chain(
+                Builtin::ALL
+                    .iter()
+                    .map(|builtin| builtin.name().to_string()),
+            )
             .collect(),
     };
     let mut outcome = Outcome::Pass;
@@ -70,10 +74,7 @@ pub fn run<B: Bot>(args: &CorpusArgs) -> Result<Outcome, UsageError> {
             if input.steps() < MIN_SEED_STEPS {
                 continue;
             }
-            let path = args
-                .out
-                .join(&target)
-                .join(format!("seed-{written:03}"));
+            let path = args.out.join(&target).join(format!("seed-{written:03}"));
             match input.check(None, &mut |_| {}) {
                 Ok(()) => {
                     write_atomically(&path, &bytes)?;

@@ -109,7 +109,10 @@ pub fn decode<B: Bot>(
     target: Option<&str>,
 ) -> Result<Input<B>, UsageError> {
     let name = path.display().to_string();
-    let target = target.map(str::to_string).or_else(|| target_from_path(path));
+    let explicit = target.is_some();
+    let target = target
+        .map(str::to_string)
+        .or_else(|| target_from_path(path));
     if let Ok(input) = serde_json::from_slice::<BuiltinInput>(bytes) {
         return Ok(Input::Builtin(input));
     }
@@ -121,12 +124,10 @@ pub fn decode<B: Bot>(
             let target = target.unwrap_or_else(|| SCENARIO_TARGET.to_string());
             return Ok(Input::Scenario(target, scenario));
         }
-        // Text that opens like JSON, with no target to read it as raw bytes
-        // instead, was meant as JSON: say why it is not an input.
+        // Text that opens like JSON, with no --target to read it as raw
+        // bytes instead, was meant as JSON: say why it is not an input.
         Err(error)
-            if target.is_none()
-                && bytes.first() == Some(&b'{')
-                && std::str::from_utf8(bytes).is_ok() =>
+            if !explicit && bytes.first() == Some(&b'{') && std::str::from_utf8(bytes).is_ok() =>
         {
             return Err(UsageError::flag(
                 &name,

@@ -8,7 +8,7 @@ use crate::bot::Bot;
 use crate::defects::LeakSpec;
 
 use super::files::{read_file, write_atomically};
-use super::input::decode;
+use super::input::{decode, Input};
 use super::{Outcome, UsageError};
 
 /// `heapbound replay <file>`.
@@ -78,7 +78,8 @@ pub fn run<B: Bot>(args: &ReplayArgs) -> Result<Outcome, UsageError> {
             step.candles
         ));
     });
-    if !lines.is_empty() && (args.trace || result.is_err()) {
+    let is_scenario = matches!(input, Input::Scenario(..));
+    if is_scenario && (args.trace || result.is_err()) {
         eprintln!("trace:");
         for line in &lines {
             eprintln!("{line}");

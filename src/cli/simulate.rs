@@ -74,7 +74,9 @@ fn progress_bar(total: u64) -> ProgressBar {
 }
 
 /// Runs `simulate` and prints its report.
-pub fn run<B: Bot, F: ConfigFlags<B::Config>>(args: &SimulateArgs<F>) -> Result<Outcome, UsageError> {
+pub fn run<B: Bot, F: ConfigFlags<B::Config>>(
+    args: &SimulateArgs<F>,
+) -> Result<Outcome, UsageError> {
     let config = args.bot.config::<B>()?;
     let source = CandleSource::open(&args.file)?;
     let candles = match &source {
@@ -126,9 +128,12 @@ fn simulate_one<B: Bot>(
                 report
             })
         }
-        CandleSource::Generator => {
-            sim::simulate::<B>(options, config, CandleGenerator::new(seed), &mut on_progress)
-        }
+        CandleSource::Generator => sim::simulate::<B>(
+            options,
+            config,
+            CandleGenerator::new(seed),
+            &mut on_progress,
+        ),
     };
     bar.finish_and_clear();
     result.map_err(|error| UsageError::flag(&format!("config {}", error.field), &error.reason))

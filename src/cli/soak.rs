@@ -114,7 +114,8 @@ struct CheckpointFile {
 impl CheckpointFile {
     fn create(path: &Path) -> Result<CheckpointFile, UsageError> {
         let name = path.display().to_string();
-        let file = std::fs::File::create(path).map_err(|e| UsageError::flag(&name, &e.to_string()))?;
+        let file =
+            std::fs::File::create(path).map_err(|e| UsageError::flag(&name, &e.to_string()))?;
         Ok(CheckpointFile {
             path: name,
             file: Mutex::new(file),
@@ -238,7 +239,12 @@ fn plot_from(from: &Path, plot: &Path) -> Result<Outcome, UsageError> {
     seeds.sort_unstable();
     seeds.dedup();
     write_plot(plot, &seeds, &lines)?;
-    eprintln!("plotted {} checkpoints of {} seeds to {}", lines.len(), seeds.len(), plot.display());
+    eprintln!(
+        "plotted {} checkpoints of {} seeds to {}",
+        lines.len(),
+        seeds.len(),
+        plot.display()
+    );
     Ok(Outcome::Pass)
 }
 
@@ -367,8 +373,13 @@ fn soak<B: Bot, F: clap::Args + Sync>(
                         report.input = Some(input);
                         Ok(report)
                     }
-                    _ => sim::simulate::<B>(&options, config, CandleGenerator::new(seed), &mut on_progress)
-                        .map_err(|error| error.to_string()),
+                    _ => sim::simulate::<B>(
+                        &options,
+                        config,
+                        CandleGenerator::new(seed),
+                        &mut on_progress,
+                    )
+                    .map_err(|error| error.to_string()),
                 }
             }));
             if let Ok(mut all) = lines.lock() {

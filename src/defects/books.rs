@@ -10,7 +10,7 @@ use crate::bot::{Activity, Bot, Component, ConfigError, MarketView, Tick};
 use crate::bounded::Side;
 use crate::harness::Violation;
 use crate::market::Candle;
-use crate::paper::{invariants, Accounts, BotConfig, PaperAction, PaperBot};
+use crate::paper::{invariants, Accounts, Books, BotConfig, PaperAction, PaperBot};
 
 /// A deliberate bug in the paper bot's accounting.
 #[derive(
@@ -27,7 +27,7 @@ pub enum BooksDefect {
     Oversell,
     /// One fill never reaches the trade history.
     UnrecordedFill,
-    /// The metrics sample is the previous candle's.
+    /// The metrics sample is taken before the candle's fill.
     StaleEquitySample,
     /// The trade history keeps every fill, ignoring its bound.
     UnboundedHistory,
@@ -58,6 +58,9 @@ pub struct MisbookedConfig {
 pub struct Misbooked {
     bot: PaperBot,
     defect: BooksDefect,
+    /// The books before the last candle's fill: what a sample taken too
+    /// early records.
+    books_before_candle: Option<Books>,
 }
 
 impl Misbooked {
@@ -78,7 +81,13 @@ impl Misbooked {
                 accounts.recorded_fills = accounts.recorded_fills.saturating_sub(1)
             }
             BooksDefect::StaleEquitySample => {
-                accounts.last_sample = self.bot.metrics().back(1).copied();
+                if let (Some(sample), Some(before), Some(close)) = (
+                    accounts.last_sample.as_mut(),
+                    self.books_before_candle,
+                    accounts.last_close,
+                ) {
+                    sample.equity = before.equity(close);
+                }
             }
             _ => {}
         }
@@ -95,10 +104,12 @@ impl Bot for Misbooked {
         Ok(Misbooked {
             bot: PaperBot::new(config.bot.clone())?,
             defect: config.defect,
+            books_before_candle: None,
         })
     }
 
     fn on_candle(&mut self, candle: &Candle) -> Tick {
+        self.books_before_candle = Some(self.bot.books());
         self.bot.on_candle(candle)
     }
 

@@ -101,7 +101,10 @@ impl LeakSpec {
         };
         let pattern = LeakPattern::from_name(name).ok_or_else(|| {
             let names: Vec<&str> = LeakPattern::ALL.iter().map(|p| p.name()).collect();
-            format!("{name:?} is not a leak pattern; one of {}", names.join(", "))
+            format!(
+                "{name:?} is not a leak pattern; one of {}",
+                names.join(", ")
+            )
         })?;
         Ok(LeakSpec { pattern, component })
     }

@@ -54,7 +54,9 @@ impl Builtin {
 
     /// The target called `name`.
     pub fn from_name(name: &str) -> Option<Builtin> {
-        Builtin::ALL.into_iter().find(|target| target.name() == name)
+        Builtin::ALL
+            .into_iter()
+            .find(|target| target.name() == name)
     }
 }
 

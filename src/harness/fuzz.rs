@@ -17,15 +17,24 @@ use super::scenario::Scenario;
 /// The report says to replay the crash with `cargo run --release -- replay`;
 /// use [`fuzz_with`] to name your own command.
 pub fn fuzz<B: Bot>(data: &[u8]) {
-    fuzz_with::<B>(data, "cargo run --release -- replay fuzz/artifacts/<target>/<crash-file>");
+    fuzz_with::<B>(
+        data,
+        "cargo run --release -- replay fuzz/artifacts/<target>/<crash-file>",
+    );
 }
 
 /// [`fuzz`], naming the command that replays a crash.
 pub fn fuzz_with<B: Bot>(data: &[u8], reproduce: &str) {
-    let Ok(scenario) = Scenario::<B>::from_fuzz_bytes(data) else {
-        return;
-    };
-    if let Err(violation) = check_scenario_with(&scenario, &RunOptions::default(), &mut |_| {}) {
+    if let Ok(scenario) = Scenario::<B>::from_fuzz_bytes(data) {
+        check_or_panic(&scenario, reproduce);
+    }
+}
+
+/// Plays `scenario` with every check; on a violation panics with the
+/// report and `reproduce`. For fuzz targets that adapt the decoded
+/// scenario first (plant a leak, wrap the bot).
+pub fn check_or_panic<B: Bot>(scenario: &Scenario<B>, reproduce: &str) {
+    if let Err(violation) = check_scenario_with(scenario, &RunOptions::default(), &mut |_| {}) {
         panic!("{}", violation.reproduced_by(reproduce));
     }
 }

@@ -17,7 +17,7 @@ mod violation;
 pub use builtin::{fuzz_builtin, Builtin, BuiltinInput, DecodeError};
 pub use candles::{check_candles, CandlesInput};
 pub use checks::{Limits, BOT_OVERHEAD};
-pub use fuzz::{fuzz, fuzz_with};
+pub use fuzz::{check_or_panic, fuzz, fuzz_with};
 pub use market::Market;
 pub use play::{check_scenario, check_scenario_with, Outcome, StepTrace};
 pub use prove::{prove, Prove, ProveReport};

@@ -89,16 +89,13 @@ pub fn check_scenario_with<B: Bot>(
             }
             Step::Candles(n) => {
                 let room = SCENARIO_MAX_CANDLES.saturating_sub(market.view().candles);
-                let mut left = u64::from(*n).min(room);
-                while left > 0 {
-                    let fed = run.feed(left, || {
-                        let candle = market.generate();
-                        market.fed(&candle);
-                        Some(candle)
-                    });
-                    left -= fed.candles;
-                }
-                u64::from(*n).min(room)
+                let n = u64::from(*n).min(room);
+                run.feed(n, || {
+                    let candle = market.generate();
+                    market.fed(&candle);
+                    Some(candle)
+                })
+                .candles
             }
         };
         // A step that fed nothing (Candles after the cap) must not compare

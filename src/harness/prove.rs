@@ -126,7 +126,8 @@ impl<B: Bot> Prove<B> {
                 &mut |_| {},
             )
             .map_err(|error| {
-                Violation::domain("invalid-config", 1, 0, "configs").at_step(0, Some(error.to_string()))
+                Violation::domain("invalid-config", 1, 0, "configs")
+                    .at_step(0, Some(error.to_string()))
             })?;
             if let Some(violation) = report.broken.first() {
                 let ceiling = self

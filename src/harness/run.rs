@@ -18,14 +18,24 @@ pub struct RunOptions {
     pub budget_scale_1024: Option<u64>,
 }
 
-/// Candles one [`Run::feed`] call fed, and the cleanup that ended it early.
+/// Candles one [`Run::feed`] call fed, and the cleanups they ran.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Fed {
     /// Candles fed.
     pub candles: u64,
-    /// The cleanup the last candle ran, if it did.
-    pub cleanup: Option<Cleanup>,
+    /// Cleanups run.
+    pub cleanups: u64,
+    /// Bytes they freed in all.
+    pub freed_bytes: u64,
+    /// The most one of them freed.
+    pub max_freed_bytes: u64,
+    /// The last cleanup.
+    pub last_cleanup: Option<Cleanup>,
 }
+
+/// Candles pulled from a source at a time, outside the bot's group (a
+/// source that allocates, like a CSV reader, must not be charged to it).
+const BATCH: usize = 256;
 
 /// A bot under test. Everything it allocates, from construction to drop, is
 /// charged to a group of its own, so runs on parallel threads never see
@@ -35,11 +45,13 @@ pub struct Run<B: Bot> {
     bot: Option<B>,
     arena: Group,
     limits: Limits,
+    batch: Vec<Candle>,
 }
 
 impl<B: Bot> Run<B> {
     /// Builds the bot from `config` inside a fresh group.
     pub fn new(config: &B::Config, options: &RunOptions) -> Result<Run<B>, ConfigError> {
+        let batch = Vec::with_capacity(BATCH);
         let mut arena = Group::new();
         let bot = arena.run(|| B::build(config))?;
         let mut limits = Limits::for_bot(&bot);
@@ -53,6 +65,7 @@ impl<B: Bot> Run<B> {
             bot: Some(bot),
             arena,
             limits,
+            batch,
         })
     }
 
@@ -91,22 +104,32 @@ impl<B: Bot> Run<B> {
         self.arena.reset_peak();
     }
 
-    /// Feeds up to `max` candles from `next` with the bot's group entered
-    /// once, stopping early after a candle that ran a cleanup (so a driver
-    /// can log it outside the group) or when `next` ends.
+    /// Feeds up to `max` candles from `next` (fewer when it ends). Candles
+    /// are pulled in batches outside the bot's group, then fed with the
+    /// group entered once per batch.
     pub fn feed(&mut self, max: u64, mut next: impl FnMut() -> Option<Candle>) -> Fed {
-        let (bot, arena) = self.bot_and_arena();
-        let _entered = arena.enter();
         let mut fed = Fed::default();
+        let mut batch = std::mem::take(&mut self.batch);
         while fed.candles < max {
-            let Some(candle) = next() else { break };
-            let tick = bot.on_candle(&candle);
-            fed.candles += 1;
-            if tick.cleanup.is_some() {
-                fed.cleanup = tick.cleanup;
+            batch.clear();
+            let want = (max - fed.candles).min(BATCH as u64) as usize;
+            batch.extend(std::iter::from_fn(&mut next).take(want));
+            if batch.is_empty() {
                 break;
             }
+            let (bot, arena) = self.bot_and_arena();
+            let _entered = arena.enter();
+            for candle in &batch {
+                if let Some(cleanup) = bot.on_candle(candle).cleanup {
+                    fed.cleanups += 1;
+                    fed.freed_bytes += cleanup.bytes_freed;
+                    fed.max_freed_bytes = fed.max_freed_bytes.max(cleanup.bytes_freed);
+                    fed.last_cleanup = Some(cleanup);
+                }
+            }
+            fed.candles += batch.len() as u64;
         }
+        self.batch = batch;
         fed
     }
 
@@ -132,13 +155,10 @@ impl<B: Bot> Run<B> {
         self.arena.run(|| drop(bot));
         let left = self.arena.live_bytes();
         if left != 0 {
-            return Err(Violation::new(
-                Invariant::TeardownLeak,
-                checks::signed(left),
-                0,
-                "bytes",
-            )
-            .in_component("bot"));
+            return Err(
+                Violation::new(Invariant::TeardownLeak, checks::signed(left), 0, "bytes")
+                    .in_component("bot"),
+            );
         }
         Ok(())
     }

@@ -7,7 +7,6 @@ use serde::Serialize;
 use crate::bounded::{Side, Trade, TradeHistory};
 use crate::heap::Tracked;
 
-
 const BPS: i128 = 10_000;
 
 /// Why an order was not filled. Never a panic: the caller decides.

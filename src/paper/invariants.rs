@@ -31,7 +31,8 @@ pub fn check_books(accounts: &Accounts) -> Result<(), Violation> {
     let books = accounts.books;
     if books.cash < 0 {
         return Err(
-            Violation::domain("negative-cash", books.cash, 0, "cash units").in_component("executor"),
+            Violation::domain("negative-cash", books.cash, 0, "cash units")
+                .in_component("executor"),
         );
     }
     if books.position < 0 {

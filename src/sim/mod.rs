@@ -216,9 +216,9 @@ pub fn simulate<B: Bot>(
             break;
         }
         fed += chunk.candles;
-        if let Some(cleanup) = chunk.cleanup {
-            cleanups.freed += cleanup.bytes_freed;
-            cleanups.max_freed = cleanups.max_freed.max(cleanup.bytes_freed);
+        cleanups.freed += chunk.freed_bytes;
+        cleanups.max_freed = cleanups.max_freed.max(chunk.max_freed_bytes);
+        if let Some(cleanup) = chunk.last_cleanup {
             log_cleanup(run.heap().live_bytes, fed, &cleanup);
         }
         if fed == warmup {
