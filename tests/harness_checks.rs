@@ -59,10 +59,10 @@ fn trading_scenario() -> Scenario<PaperBot> {
     }
 }
 
-fn with_defect(defect: BooksDefect) -> Result<heapbound::harness::Outcome, Violation> {
+fn with_defect(defect: BooksDefect) -> Result<heapbound::harness::Outcome, Box<Violation>> {
     let scenario =
         trading_scenario().map_config::<Misbooked>(|bot| MisbookedConfig { bot, defect });
-    check_scenario(&scenario)
+    check_scenario(&scenario).map_err(Box::new)
 }
 
 #[test]

@@ -121,7 +121,6 @@ fn patterns_that_outlive_the_bot_are_caught_at_teardown() {
     let roomy = RunOptions {
         budget_scale_1024: Some(1 << 30),
         heap_ceiling: Some(u64::MAX),
-        ..RunOptions::default()
     };
     for pattern in [
         LeakPattern::Forget,
@@ -180,7 +179,6 @@ fn the_scenario_harness_fits_a_slope_to_candle_driven_growth() {
     let roomy = RunOptions {
         budget_scale_1024: Some(1 << 30),
         heap_ceiling: Some(u64::MAX),
-        ..RunOptions::default()
     };
     let violation = check_scenario_with(
         &leaky_scenario(&scenario, LeakPattern::SlowDrip),

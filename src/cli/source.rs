@@ -86,7 +86,7 @@ pub enum CandleSource {
     /// A candle file, validated in full.
     File {
         /// The reader, at the first row.
-        reader: FileCandles,
+        reader: Box<FileCandles>,
         /// What the validation pass found.
         input: InputFile,
     },
@@ -97,7 +97,7 @@ impl CandleSource {
     pub fn open(args: &CandleFileArgs) -> Result<CandleSource, UsageError> {
         Ok(match args.open()? {
             Some((reader, input)) => CandleSource::File {
-                reader: FileCandles(reader),
+                reader: Box::new(FileCandles(reader)),
                 input,
             },
             None => CandleSource::Generator,
