@@ -8,6 +8,7 @@ way heapbound drives it. The helper's request handling is also tested in
 process, over in-memory streams.
 """
 
+import contextlib
 import io
 import json
 import os
@@ -548,6 +549,33 @@ class HelperTest(ProtocolAsserts, unittest.TestCase):
             self.assertError(answer)
         self.assertEqual(len(answers), len(requests))
         self.assertEqual(server.bot.seen, [])
+
+    def test_big_requests_decode_framelessly(self):
+        candles = make_candles(MAX_BATCH)
+        batch = encode({"type": "candles", "candles": candles})
+        self.assertGreater(len(batch), heapbound_bot.FRAMELESS_MIN)
+        broken = [
+            batch.replace(b"]]}", b"]],}"),  # not JSON at the end
+            batch.replace(b"[[", b"[[NaN,", 1),  # NaN inside (raised on the decoding thread)
+            batch[:-1] + b" trailing\n",  # extra data
+            batch[: len(batch) // 2] + b"\n",  # truncated
+            b"[" * 100_000 + b"\n",  # too deep
+            b"\xff" + batch,  # not UTF-8
+        ]
+        requests = [HELLO, batch, b"  \t" + batch] + broken + [{"type": "sample"}]
+        stderr = io.StringIO()
+        with contextlib.redirect_stderr(stderr):
+            _, answers, server = self.converse(*requests)
+        self.assertEqual([a["type"] for a in answers], ["hello", "ok", "ok"] + ["error"] * len(broken) + ["sample"])
+        self.assertEqual(len(server.bot.seen), 2 * MAX_BATCH)
+        self.assertEqual(server.bot.seen[0], tuple(candles[0]))
+        self.assertIn("NaN is not a JSON number", answers[4]["message"])
+        self.assertEqual(stderr.getvalue(), "")  # the decoding thread's errors are not printed
+        self.assertIs(sys.unraisablehook, heapbound_bot._unraisable_hook)
+
+    def test_frameless_and_ordinary_decoding_agree(self):
+        text = encode({"type": "candles", "candles": make_candles(MAX_BATCH)}).decode()
+        self.assertEqual(heapbound_bot._frameless_decode(text), json.loads(text))
 
     def test_full_batch_and_bot_failures(self):
         candles = make_candles(MAX_BATCH)
