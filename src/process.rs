@@ -19,7 +19,16 @@ pub struct ProcessStats {
 impl ProcessStats {
     /// Reads `/proc/self`; `None` where there is no procfs (not Linux).
     pub fn read() -> Option<ProcessStats> {
-        let process = procfs::process::Process::myself().ok()?;
+        ProcessStats::of(procfs::process::Process::myself().ok()?)
+    }
+
+    /// Reads `/proc/<pid>` of another process (a bot heapbound drives);
+    /// `None` when it is gone or there is no procfs.
+    pub fn of_pid(pid: u32) -> Option<ProcessStats> {
+        ProcessStats::of(procfs::process::Process::new(i32::try_from(pid).ok()?).ok()?)
+    }
+
+    fn of(process: procfs::process::Process) -> Option<ProcessStats> {
         let stat = process.stat().ok()?;
         Some(ProcessStats {
             rss_bytes: stat.rss * procfs::page_size(),
@@ -35,17 +44,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sees_an_open_file_and_a_thread() {
-        let before = ProcessStats::read().expect("procfs on Linux");
-        assert!(before.rss_bytes > 0 && before.vms_bytes >= before.rss_bytes);
-        let file = std::fs::File::open("Cargo.toml").unwrap();
-        let (sender, receiver) = std::sync::mpsc::channel::<()>();
-        let thread = std::thread::spawn(move || receiver.recv().ok());
-        let during = ProcessStats::read().unwrap();
-        // Other tests open files and threads too, so only "at least one more".
-        assert!(during.open_fds >= 1 && during.threads >= 2);
-        drop(file);
-        sender.send(()).unwrap();
-        thread.join().unwrap();
+    fn sees_this_process() {
+        let stats = ProcessStats::read().expect("procfs on Linux");
+        assert!(stats.rss_bytes > 0 && stats.vms_bytes >= stats.rss_bytes);
+        assert!(stats.threads >= 1 && stats.open_fds >= 3);
+    }
+
+    /// A child of known shape: one thread, and exactly the descriptors it
+    /// was given (other tests' threads and files cannot disturb it).
+    #[test]
+    fn sees_a_child_process_exactly() {
+        use std::process::{Command, Stdio};
+        let mut child = Command::new("sleep")
+            .arg("30")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stats = ProcessStats::of_pid(child.id()).expect("the child is running");
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert_eq!(stats.threads, 1);
+        assert_eq!(stats.open_fds, 3, "stdin, stdout, stderr");
+        assert!(stats.rss_bytes > 0);
+        assert_eq!(ProcessStats::of_pid(u32::MAX), None);
     }
 }
