@@ -37,6 +37,7 @@ impl CandleFileArgs {
             price_tick: self.tick,
             volume_lot: self.lot,
             skip_invalid: self.skip_invalid,
+            ..CsvOptions::default()
         }
     }
 
