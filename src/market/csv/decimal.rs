@@ -14,6 +14,17 @@ const MAX_DIGITS: u32 = 36;
 /// Largest exponent magnitude accepted in `1.5e-05` notation.
 const MAX_EXPONENT: i32 = 40;
 
+/// `10^n` for `n` in `0..=38`.
+const POW10: [i128; 39] = {
+    let mut table = [1i128; 39];
+    let mut n = 1;
+    while n < 39 {
+        table[n] = table[n - 1] * 10;
+        n += 1;
+    }
+    table
+};
+
 /// An exact decimal: `units * 10^-scale`, with no trailing zeros in the
 /// fraction (`42775.00` has scale 0).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,10 +65,63 @@ enum Problem {
     TooLong,
 }
 
+/// The common case, `-?digits(.digits)?` with at most 18 digits, without
+/// 128-bit arithmetic; `None` for anything else.
+#[inline]
+fn parse_plain(text: &[u8], point: u8) -> Option<Decimal> {
+    let (negative, digits) = match text.split_first()? {
+        (b'-', rest) => (true, rest),
+        _ => (false, text),
+    };
+    if digits.is_empty() || digits.len() > 19 {
+        return None;
+    }
+    let mut units: u64 = 0;
+    let mut count = 0u32;
+    let mut fraction: Option<u32> = None;
+    let mut trailing_zeros = 0u32;
+    for &b in digits {
+        if b.is_ascii_digit() {
+            units = units * 10 + u64::from(b - b'0');
+            count += 1;
+            if let Some(places) = fraction.as_mut() {
+                *places += 1;
+                trailing_zeros = if b == b'0' { trailing_zeros + 1 } else { 0 };
+            }
+        } else if b == point && fraction.is_none() {
+            fraction = Some(0);
+        } else {
+            return None;
+        }
+    }
+    if count == 0 {
+        return None;
+    }
+    let places = fraction.unwrap_or(0);
+    let mut scale = places - trailing_zeros;
+    units /= POW10[trailing_zeros as usize] as u64;
+    if units == 0 {
+        scale = 0;
+    }
+    let units = i128::from(units);
+    Some(Decimal {
+        units: if negative { -units } else { units },
+        scale,
+    })
+}
+
 fn parse_decimal(text: &[u8], decimal_comma: bool) -> Result<Decimal, Problem> {
     if text.is_empty() {
         return Err(Problem::Empty);
     }
+    if let Some(decimal) = parse_plain(text, if decimal_comma { b',' } else { b'.' }) {
+        return Ok(decimal);
+    }
+    parse_general(text, decimal_comma)
+}
+
+/// Every accepted form: signs, grouping, exponents, up to 36 digits.
+fn parse_general(text: &[u8], decimal_comma: bool) -> Result<Decimal, Problem> {
     let (point, group) = if decimal_comma {
         (b',', b'.')
     } else {
@@ -226,6 +290,20 @@ impl TickSize {
     }
 
     pub(super) fn fit(&self, value: Decimal) -> Result<i64, Misfit> {
+        if self.0.units == 1 {
+            // A power of ten: no division. `value` has no trailing
+            // fraction zeros, so more places than the tick is a misfit.
+            let shift = self
+                .0
+                .scale
+                .checked_sub(value.scale)
+                .ok_or(Misfit::NotMultiple)?;
+            let ticks = POW10
+                .get(shift as usize)
+                .and_then(|factor| value.units.checked_mul(*factor))
+                .ok_or(Misfit::TooLarge)?;
+            return i64::try_from(ticks).map_err(|_| Misfit::TooLarge);
+        }
         let scale = value.scale.max(self.0.scale);
         let widen = |d: Decimal| {
             10i128
@@ -353,12 +431,49 @@ mod tests {
     }
 
     #[test]
+    fn the_fast_path_agrees_with_the_general_one() {
+        use rand_chacha::rand_core::{RngCore, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let alphabet = b"0000123456789..--,e";
+        let mut fast = 0;
+        for _ in 0..200_000 {
+            let len = 1 + rng.next_u32() as usize % 21;
+            let text: Vec<u8> = (0..len)
+                .map(|_| alphabet[rng.next_u32() as usize % alphabet.len()])
+                .collect();
+            for comma in [false, true] {
+                let point = if comma { b',' } else { b'.' };
+                if let Some(decimal) = parse_plain(&text, point) {
+                    fast += 1;
+                    let general = parse_general(&text, comma).ok();
+                    assert_eq!(
+                        Some(decimal),
+                        general,
+                        "{:?}",
+                        String::from_utf8_lossy(&text)
+                    );
+                }
+            }
+        }
+        assert!(fast > 10_000, "{fast}");
+    }
+
+    #[test]
     fn ticks_fit_or_say_why() {
         let tick: TickSize = "0.01".parse().unwrap();
         let value = |t: &str| t.parse::<Decimal>().unwrap();
         assert_eq!(tick.ticks(value("42283.58")), Some(4_228_358));
         assert_eq!(tick.fit(value("42283.585")), Err(Misfit::NotMultiple));
         assert_eq!(tick.fit(value("1e30")), Err(Misfit::TooLarge));
+        assert_eq!(tick.fit(value("-0.5")), Ok(-50));
+        assert_eq!(tick.fit(value("92233720368547758.07")), Ok(i64::MAX));
+        assert_eq!(
+            tick.fit(value("92233720368547758.08")),
+            Err(Misfit::TooLarge)
+        );
+        let odd: TickSize = "0.25".parse().unwrap();
+        assert_eq!(odd.fit(value("1.75")), Ok(7));
+        assert_eq!(odd.fit(value("1.7")), Err(Misfit::NotMultiple));
         assert_eq!(
             "0.5".parse::<TickSize>().unwrap().ticks(value("2")),
             Some(4)
