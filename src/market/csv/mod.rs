@@ -24,12 +24,15 @@
 //! ```no_run
 //! use heapbound::market::csv::{open, CsvOptions};
 //! let mut reader = open("BTCUSDT-1m.csv".as_ref(), CsvOptions::default()).unwrap();
-//! // Check every row first, then stream the same file again.
+//! // Check every row first, then stream the same open file again.
 //! let checked = reader.validate().unwrap();
 //! println!("{} rows, {} skipped", checked.rows, checked.skipped);
-//! for candle in reader {
-//!     let candle = candle.unwrap();
+//! for candle in reader.candles() {
 //!     println!("{} {}", candle.open_time(), candle.close());
+//! }
+//! // A read failure or a file truncated meanwhile ends `candles()` early:
+//! if let Some(error) = reader.take_error() {
+//!     eprintln!("{error}"); // file:line: what went wrong
 //! }
 //! ```
 
@@ -45,7 +48,7 @@ mod tokens;
 mod tests;
 
 pub use decimal::{Decimal, TickSize, MAX_SCALE};
-pub use reader::{CandleReader, Validated};
+pub use reader::{CandleReader, Candles, Validated};
 pub use time::parse_time;
 
 /// How to read a file.

@@ -43,6 +43,8 @@ pub struct CandleReader<R = File> {
     rows: u64,
     /// The end, or an error after which nothing more can be read.
     finished: bool,
+    /// The error that ended [`CandleReader::candles`].
+    error: Option<CsvError>,
 }
 
 impl<R: Read + Seek> CandleReader<R> {
@@ -152,6 +154,7 @@ impl<R: Read + Seek> CandleReader<R> {
             skipped: 0,
             rows: 0,
             finished: false,
+            error: None,
         })
     }
 
@@ -164,6 +167,7 @@ impl<R: Read + Seek> CandleReader<R> {
         self.skipped = 0;
         self.rows = 0;
         self.finished = false;
+        self.error = None;
         Ok(())
     }
 
@@ -181,6 +185,29 @@ impl<R: Read + Seek> CandleReader<R> {
         };
         self.rewind()?;
         Ok(validated)
+    }
+}
+
+/// The valid candles of a [`CandleReader`], ending at the end of input or
+/// at the first error, which [`CandleReader::take_error`] then returns.
+pub struct Candles<'a, R> {
+    reader: &'a mut CandleReader<R>,
+}
+
+impl<R: Read + Seek> Iterator for Candles<'_, R> {
+    type Item = Candle;
+
+    fn next(&mut self) -> Option<Candle> {
+        if self.reader.error.is_some() {
+            return None;
+        }
+        match self.reader.next()? {
+            Ok(candle) => Some(candle),
+            Err(error) => {
+                self.reader.error = Some(error);
+                None
+            }
+        }
     }
 }
 
@@ -219,6 +246,19 @@ impl<R> CandleReader<R> {
     /// The volume lot in force.
     pub fn lot(&self) -> TickSize {
         self.lot
+    }
+
+    /// Candles without the `Result`, for a consumer that takes plain
+    /// candles (`sim::simulate`): they end at the first error, kept for
+    /// [`CandleReader::take_error`], so a read failure or truncation is not
+    /// mistaken for the end of the file.
+    pub fn candles(&mut self) -> Candles<'_, R> {
+        Candles { reader: self }
+    }
+
+    /// The error that ended [`CandleReader::candles`], if one did.
+    pub fn take_error(&mut self) -> Option<CsvError> {
+        self.error.take()
     }
 
     /// Whether decimals are read with a comma.

@@ -356,6 +356,28 @@ fn a_read_failure_mid_file_names_the_line() {
 }
 
 #[test]
+fn plain_candles_stop_at_an_error_and_keep_it() {
+    let (data, width) = fixed_width_kline(3_000);
+    let source = Failing {
+        data: Cursor::new(data),
+        fail_at: 2_500 * width,
+    };
+    let mut reader = CandleReader::from_reader("feed.csv", source, CsvOptions::default()).unwrap();
+    assert_eq!(reader.candles().count(), 2_500);
+    assert_eq!(reader.candles().count(), 0);
+    let error = reader.take_error().unwrap().to_string();
+    assert!(error.starts_with("feed.csv:2501: read failed"), "{error}");
+    assert!(reader.take_error().is_none());
+
+    let f = file("time,open,high,low,close,volume\n1,100,110,90,105,1\n2,100,110,90,105,1\n");
+    let mut reader = open(f.path(), CsvOptions::default()).unwrap();
+    assert_eq!(reader.candles().count(), 2);
+    assert!(reader.take_error().is_none());
+    reader.rewind().unwrap();
+    assert_eq!(reader.candles().map(|c| c.open_time()).sum::<i64>(), 3_000);
+}
+
+#[test]
 fn a_file_truncated_while_read_is_an_error_not_an_end() {
     let (data, width) = fixed_width_kline(3_000);
     let f = file(std::str::from_utf8(&data).unwrap());
