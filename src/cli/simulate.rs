@@ -12,7 +12,7 @@ use crate::market::CandleGenerator;
 use crate::sim::{self, SimOptions, SimReport};
 
 use super::bot_args::{leaky, BotArgs, ConfigFlags};
-use super::source::{CandleFileArgs, CandleSource};
+use super::source::{simulate_file, CandleFileArgs, CandleSource};
 use super::units::positive;
 use super::{Outcome, UsageError};
 
@@ -117,26 +117,18 @@ fn simulate_one<B: Bot>(
     };
     let result = match source {
         CandleSource::File { mut reader, input } => {
-            let mut error = None;
-            let candles = reader.candles(&mut error);
-            let report = sim::simulate::<B>(options, config, candles, &mut on_progress);
-            if let Some(error) = error {
-                return Err(UsageError::flag("--candles-file", &error.to_string()));
-            }
-            report.map(|mut report| {
-                report.input = Some(input);
-                report
-            })
+            simulate_file::<B>(options, config, &mut reader, input, &mut on_progress)
         }
         CandleSource::Generator => sim::simulate::<B>(
             options,
             config,
             CandleGenerator::new(seed),
             &mut on_progress,
-        ),
+        )
+        .map_err(|error| UsageError::flag(&format!("config {}", error.field), &error.reason)),
     };
     bar.finish_and_clear();
-    result.map_err(|error| UsageError::flag(&format!("config {}", error.field), &error.reason))
+    result
 }
 
 /// Prints a report on stdout in the chosen format.

@@ -23,7 +23,7 @@ use super::bot_args::{leaky, BotArgs, ConfigFlags};
 use super::files::{read_file, write_atomically};
 use super::plot::{self, Series};
 use super::simulate::{Format, LeakArgs};
-use super::source::{CandleFileArgs, CandleSource};
+use super::source::{simulate_file, CandleFileArgs, CandleSource};
 use super::units::{byte_size, positive};
 use super::{Outcome, UsageError};
 
@@ -358,20 +358,8 @@ fn soak<B: Bot, F: clap::Args + Sync>(
                 let taken = source.lock().ok().and_then(|mut source| source.take());
                 match taken {
                     Some(CandleSource::File { mut reader, input }) => {
-                        let mut error = None;
-                        let report = sim::simulate::<B>(
-                            &options,
-                            config,
-                            reader.candles(&mut error),
-                            &mut on_progress,
-                        )
-                        .map_err(|error| error.to_string())?;
-                        if let Some(error) = error {
-                            return Err(error.to_string());
-                        }
-                        let mut report = report;
-                        report.input = Some(input);
-                        Ok(report)
+                        simulate_file::<B>(&options, config, &mut reader, input, &mut on_progress)
+                            .map_err(|error| error.message().to_string())
                     }
                     _ => sim::simulate::<B>(
                         &options,

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::market::csv::{self, CandleReader, CsvOptions, TickSize};
-use crate::market::Candle;
 use crate::sim::InputFile;
 
 use super::UsageError;
@@ -38,23 +37,21 @@ impl CandleFileArgs {
             price_tick: self.tick,
             volume_lot: self.lot,
             skip_invalid: self.skip_invalid,
+            ..CsvOptions::default()
         }
     }
 
-    /// Validates the whole file first (streaming), so an invalid row stops
-    /// the run before it starts; then opens it again for the run.
+    /// Opens the file once and validates every row (streaming), so an
+    /// invalid row stops the run before it starts; the reader is left at
+    /// the first row for the run.
     fn open(&self) -> Result<Option<(CandleReader, InputFile)>, UsageError> {
         let Some(path) = &self.candles_file else {
             return Ok(None);
         };
         let fail = |error: csv::CsvError| UsageError::flag("--candles-file", &error.to_string());
-        let mut check = csv::open(path, self.options()).map_err(fail)?;
-        let mut rows = 0u64;
-        for candle in check.by_ref() {
-            candle.map_err(fail)?;
-            rows += 1;
-        }
-        if rows == 0 {
+        let mut reader = csv::open(path, self.options()).map_err(fail)?;
+        let checked = reader.validate().map_err(fail)?;
+        if checked.rows == 0 {
             return Err(UsageError::flag(
                 "--candles-file",
                 &format!("{}: no valid candle rows", path.display()),
@@ -62,10 +59,10 @@ impl CandleFileArgs {
         }
         let input = InputFile {
             path: path.display().to_string(),
-            rows,
-            skipped_rows: check.skipped(),
-            tick: check.tick().to_string(),
-            lot: check.lot().to_string(),
+            rows: checked.rows,
+            skipped_rows: checked.skipped,
+            tick: reader.tick().to_string(),
+            lot: reader.lot().to_string(),
         };
         if input.skipped_rows > 0 {
             tracing::warn!(
@@ -74,7 +71,6 @@ impl CandleFileArgs {
                 input.path
             );
         }
-        let reader = csv::open(path, self.options()).map_err(fail)?;
         Ok(Some((reader, input)))
     }
 }
@@ -86,7 +82,7 @@ pub enum CandleSource {
     /// A candle file, validated in full.
     File {
         /// The reader, at the first row.
-        reader: Box<FileCandles>,
+        reader: Box<CandleReader>,
         /// What the validation pass found.
         input: InputFile,
     },
@@ -97,7 +93,7 @@ impl CandleSource {
     pub fn open(args: &CandleFileArgs) -> Result<CandleSource, UsageError> {
         Ok(match args.open()? {
             Some((reader, input)) => CandleSource::File {
-                reader: Box::new(FileCandles(reader)),
+                reader: Box::new(reader),
                 input,
             },
             None => CandleSource::Generator,
@@ -110,23 +106,22 @@ impl CandleSource {
     }
 }
 
-/// A validated candle file being read for the run.
-pub struct FileCandles(CandleReader);
-
-impl FileCandles {
-    /// The candles, ending at the first error, which lands in `error`: a
-    /// file that changes under a run is an error naming the line, never a
-    /// quiet end of input.
-    pub fn candles<'a>(
-        &'a mut self,
-        error: &'a mut Option<csv::CsvError>,
-    ) -> impl Iterator<Item = Candle> + 'a {
-        std::iter::from_fn(move || match self.0.next()? {
-            Ok(candle) => Some(candle),
-            Err(failure) => {
-                *error = Some(failure);
-                None
-            }
-        })
+/// Runs `simulate` on a validated file: a file that changes under the run
+/// (truncated, unreadable) is an error naming the line, never a quiet end
+/// of input.
+pub fn simulate_file<B: crate::bot::Bot>(
+    options: &crate::sim::SimOptions,
+    config: &B::Config,
+    reader: &mut CandleReader,
+    input: InputFile,
+    progress: &mut dyn FnMut(&crate::sim::Progress),
+) -> Result<crate::sim::SimReport, UsageError> {
+    let report = crate::sim::simulate::<B>(options, config, reader.candles(), progress)
+        .map_err(|error| UsageError::flag(&format!("config {}", error.field), &error.reason))?;
+    if let Some(error) = reader.take_error() {
+        return Err(UsageError::flag("--candles-file", &error.to_string()));
     }
+    let mut report = report;
+    report.input = Some(input);
+    Ok(report)
 }
