@@ -551,6 +551,8 @@ class HelperTest(ProtocolAsserts, unittest.TestCase):
         self.assertEqual(server.bot.seen, [])
 
     def test_big_requests_decode_framelessly(self):
+        self.addCleanup(setattr, Server, "frameless", Server.frameless)
+        Server.frameless = True  # even when HEAPBOUND_BOT_FRAMELESS=0
         candles = make_candles(MAX_BATCH)
         batch = encode({"type": "candles", "candles": candles})
         self.assertGreater(len(batch), heapbound_bot.FRAMELESS_MIN)

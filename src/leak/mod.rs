@@ -2,7 +2,7 @@
 
 mod slope;
 
-pub use slope::{Slope, SlopeFit};
+pub use slope::{t_975, Slope, SlopeFit, MIN_SAMPLES_FOR_VERDICT};
 
 /// Default horizon for projections: one year of 1-minute candles.
 pub const DEFAULT_HORIZON_CANDLES: u64 = 525_600;
