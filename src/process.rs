@@ -50,24 +50,39 @@ mod tests {
         assert!(stats.threads >= 1 && stats.open_fds >= 3);
     }
 
-    /// A child of known shape: one thread, and exactly the descriptors it
-    /// was given (other tests' threads and files cannot disturb it).
-    #[test]
-    fn sees_a_child_process_exactly() {
+    fn child(script: &str) -> std::process::Child {
         use std::process::{Command, Stdio};
-        let mut child = Command::new("sleep")
-            .arg("30")
+        Command::new("sh")
+            .args(["-c", script])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap();
-        let stats = ProcessStats::of_pid(child.id()).expect("the child is running");
-        child.kill().unwrap();
-        child.wait().unwrap();
-        assert_eq!(stats.threads, 1);
-        assert_eq!(stats.open_fds, 3, "stdin, stdout, stderr");
-        assert!(stats.rss_bytes > 0);
+            .unwrap()
+    }
+
+    /// Children of known shape: one thread each, and the second holds one
+    /// descriptor more (both inherit whatever the test runner passes on).
+    #[test]
+    fn sees_a_child_process_exactly() {
+        let mut plain = child("exec sleep 30");
+        let mut with_file = child("exec 7</dev/null; exec sleep 30");
+        // Wait until both have exec'd sleep (the second opened its file).
+        let read = |child: &std::process::Child| loop {
+            let comm = std::fs::read_to_string(format!("/proc/{}/comm", child.id()));
+            if comm.is_ok_and(|name| name.trim() == "sleep") {
+                return ProcessStats::of_pid(child.id()).expect("the child is running");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        };
+        let (a, b) = (read(&plain), read(&with_file));
+        for child in [&mut plain, &mut with_file] {
+            child.kill().unwrap();
+            child.wait().unwrap();
+        }
+        assert_eq!((a.threads, b.threads), (1, 1));
+        assert_eq!(b.open_fds, a.open_fds + 1);
+        assert!(a.rss_bytes > 0);
         assert_eq!(ProcessStats::of_pid(u32::MAX), None);
     }
 }

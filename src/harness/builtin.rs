@@ -8,6 +8,7 @@ use std::fmt;
 use arbitrary::{Arbitrary, Unstructured};
 use serde::{Deserialize, Serialize};
 
+use super::candle_file::{check_candle_file, CandleFileInput};
 use super::candles::{check_candles, CandlesInput};
 use super::containers::{
     check_price_cache, check_ring_buffer, check_session_store, check_trade_history,
@@ -29,16 +30,19 @@ pub enum Builtin {
     RingBuffer,
     /// The price cache against a model.
     PriceCache,
+    /// The candle file reader on arbitrary bytes.
+    CandleFile,
 }
 
 impl Builtin {
     /// Every built-in target.
-    pub const ALL: [Builtin; 5] = [
+    pub const ALL: [Builtin; 6] = [
         Builtin::Candles,
         Builtin::SessionStore,
         Builtin::TradeHistory,
         Builtin::RingBuffer,
         Builtin::PriceCache,
+        Builtin::CandleFile,
     ];
 
     /// The name of the target, its `fuzz/fuzz_targets/<name>.rs` and `corpus/<name>/`.
@@ -49,6 +53,7 @@ impl Builtin {
             Builtin::TradeHistory => "trade_history",
             Builtin::RingBuffer => "ring_buffer",
             Builtin::PriceCache => "price_cache",
+            Builtin::CandleFile => "candle_file",
         }
     }
 
@@ -80,6 +85,8 @@ pub enum BuiltinInput {
     RingBuffer(RingBufferInput),
     /// For `price_cache`.
     PriceCache(PriceCacheInput),
+    /// For `candle_file`.
+    CandleFile(CandleFileInput),
 }
 
 /// A byte string that is not an input of the target.
@@ -108,6 +115,7 @@ impl BuiltinInput {
             Builtin::TradeHistory => BuiltinInput::TradeHistory(take(target, data)?),
             Builtin::RingBuffer => BuiltinInput::RingBuffer(take(target, data)?),
             Builtin::PriceCache => BuiltinInput::PriceCache(take(target, data)?),
+            Builtin::CandleFile => BuiltinInput::CandleFile(take(target, data)?),
         })
     }
 
@@ -119,6 +127,7 @@ impl BuiltinInput {
             BuiltinInput::TradeHistory(_) => Builtin::TradeHistory,
             BuiltinInput::RingBuffer(_) => Builtin::RingBuffer,
             BuiltinInput::PriceCache(_) => Builtin::PriceCache,
+            BuiltinInput::CandleFile(_) => Builtin::CandleFile,
         }
     }
 
@@ -130,6 +139,7 @@ impl BuiltinInput {
             BuiltinInput::TradeHistory(input) => input.ops.len(),
             BuiltinInput::RingBuffer(input) => input.pushes.len(),
             BuiltinInput::PriceCache(input) => input.ops.len(),
+            BuiltinInput::CandleFile(input) => input.bytes.iter().filter(|&&b| b == b'\n').count(),
         }
     }
 
@@ -141,6 +151,7 @@ impl BuiltinInput {
             BuiltinInput::TradeHistory(input) => check_trade_history(input),
             BuiltinInput::RingBuffer(input) => check_ring_buffer(input),
             BuiltinInput::PriceCache(input) => check_price_cache(input),
+            BuiltinInput::CandleFile(input) => check_candle_file(input),
         }
     }
 }

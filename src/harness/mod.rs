@@ -3,6 +3,7 @@
 //! `prove`).
 
 mod builtin;
+mod candle_file;
 mod candles;
 pub mod checks;
 pub mod containers;
@@ -15,6 +16,7 @@ mod scenario;
 mod violation;
 
 pub use builtin::{fuzz_builtin, Builtin, BuiltinInput, DecodeError};
+pub use candle_file::{check_candle_file, CandleFileInput};
 pub use candles::{check_candles, CandlesInput};
 pub use checks::{Limits, BOT_OVERHEAD};
 pub use fuzz::{check_or_panic, fuzz, fuzz_with};
