@@ -405,3 +405,131 @@ fn simulate_reads_a_german_excel_file() {
     assert_eq!(report["input"]["tick"], "0.01");
     assert_eq!(report["input"]["lot"], "0.00001");
 }
+
+/// The same candles in every accepted layout give `simulate` the same
+/// trades and equity as the kline layout.
+#[test]
+fn every_layout_simulates_the_same_as_the_kline_layout() {
+    use heapbound::market::CandleGenerator;
+    let candles: Vec<_> = CandleGenerator::new(5).take(3_000).collect();
+    let price = |ticks: i64| format!("{}.{:02}", ticks / 100, ticks % 100);
+    let comma = |ticks: i64| format!("{},{:02}", ticks / 100, ticks % 100);
+    let volume = |lots: i64| format!("{}.{:04}", lots / 10_000, lots % 10_000);
+    let iso = |ms: i64, offset_hours: i64| {
+        let local = ms / 1000 + offset_hours * 3600;
+        let (days, secs) = (local.div_euclid(86_400), local.rem_euclid(86_400));
+        // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        format!(
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}{:+03}:00",
+            secs / 3600,
+            secs % 3600 / 60,
+            secs % 60,
+            offset_hours
+        )
+    };
+    let mut layouts: Vec<(&str, String)> = vec![
+        ("kline.csv", String::new()),
+        ("offsets.csv", "time,open,high,low,close,volume\n".into()),
+        (
+            "german.csv",
+            "\u{feff}Datum;Open;High;Low;Close;Volume\r\n".into(),
+        ),
+        (
+            "quoted.csv",
+            "\"Date\",\"Close\",\"Open\",\"High\",\"Low\",\"Volume\",\"Adj Close\"\n".into(),
+        ),
+    ];
+    for c in &candles {
+        let [t, o, h, l, cl, v] = [
+            c.open_time(),
+            c.open(),
+            c.high(),
+            c.low(),
+            c.close(),
+            c.volume(),
+        ];
+        layouts[0].1 += &format!(
+            "{t},{},{},{},{},{},{},0,0,0,0,0\n",
+            price(o),
+            price(h),
+            price(l),
+            price(cl),
+            volume(v),
+            t + 59_999
+        );
+        layouts[1].1 += &format!(
+            "{},{},{},{},{},{}\n",
+            iso(t, 2),
+            price(o),
+            price(h),
+            price(l),
+            price(cl),
+            volume(v)
+        );
+        layouts[2].1 += &format!(
+            "{};{};{};{};{};{}\r\n",
+            iso(t, 0).replace("+00:00", "Z"),
+            comma(o),
+            comma(h),
+            comma(l),
+            comma(cl),
+            volume(v).replace('.', ",")
+        );
+        layouts[3].1 += &format!(
+            "\"{}\",\"{}\",\"{}\",\"{}\",\"{}\",\"{}\",\"0\"\n",
+            iso(t, -5),
+            price(cl),
+            price(o),
+            price(h),
+            price(l),
+            volume(v)
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut results = Vec::new();
+    for (name, text) in &layouts {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let output = heapbound(&[
+            "simulate",
+            "--candles-file",
+            path.to_str().unwrap(),
+            "--fast",
+            "5",
+            "--slow",
+            "20",
+            "--format",
+            "json",
+        ]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(report["candles"], 3_000, "{name}");
+        results.push((name, report["trades"].clone(), report["equity"].clone()));
+    }
+    assert!(
+        results[0].1.as_u64().unwrap() > 10,
+        "the strategy must trade"
+    );
+    for result in &results[1..] {
+        assert_eq!(
+            (&result.1, &result.2),
+            (&results[0].1, &results[0].2),
+            "{}",
+            result.0
+        );
+    }
+}

@@ -179,3 +179,82 @@ fn ctrl_c_writes_a_partial_report_and_the_checkpoints_so_far() {
     assert!(lines > 0, "checkpoints so far were written");
     assert_eq!(output.status.code(), Some(0), "every checked seed passed");
 }
+
+/// A soak killed outright (the OOM killer's SIGKILL) keeps every
+/// checkpoint line written before it died, each whole, and `--plot-from`
+/// draws them.
+#[test]
+fn kill_9_keeps_every_checkpoint_line_and_plot_from_draws_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let checkpoints = dir.path().join("killed.jsonl");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_heapbound"))
+        .args([
+            "soak",
+            "--seeds",
+            "1..3",
+            "--candles",
+            "100000000000",
+            "--checkpoint-every",
+            "20000",
+        ])
+        .args(["--checkpoints", checkpoints.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait for a good number of lines from both seeds, then SIGKILL.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::fs::read_to_string(&checkpoints).map_or(0, |text| text.lines().count()) < 40 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no checkpoints appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let text = std::fs::read_to_string(&checkpoints).unwrap();
+    assert!(text.ends_with('\n'), "the last line is whole");
+    let mut seeds = std::collections::BTreeSet::new();
+    for line in text.lines() {
+        let value: serde_json::Value = serde_json::from_str(line)
+            .unwrap_or_else(|error| panic!("{error}: a torn line: {line}"));
+        seeds.insert(value["seed"].as_u64().unwrap());
+        assert!(value["live_bytes"].as_u64().unwrap() > 0);
+    }
+    assert_eq!(seeds.into_iter().collect::<Vec<_>>(), vec![1, 2]);
+
+    let plot = dir.path().join("killed.svg");
+    let output = heapbound(&[
+        "soak",
+        "--plot-from",
+        checkpoints.to_str().unwrap(),
+        "--plot",
+        plot.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let svg = std::fs::read_to_string(&plot).unwrap();
+    assert!(svg.contains("<svg") && svg.contains("seed 2"));
+
+    // A damaged file is refused naming its line.
+    std::fs::write(&checkpoints, format!("{text}{{\"seed\": 1, \"cand")).unwrap();
+    let output = heapbound(&[
+        "soak",
+        "--plot-from",
+        checkpoints.to_str().unwrap(),
+        "--plot",
+        plot.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let lines = text.lines().count() + 1;
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains(&format!("killed.jsonl:{lines}")),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -4,6 +4,17 @@ use plotters::prelude::*;
 
 use crate::leak::SlopeFit;
 
+/// The plot could not be drawn (plotters' error, as text).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot draw the plot: {0}")]
+pub struct PlotError(String);
+
+impl PlotError {
+    fn new(error: impl std::fmt::Display) -> PlotError {
+        PlotError(error.to_string())
+    }
+}
+
 /// One seed's series: (candle, live heap bytes, RSS bytes).
 pub struct Series {
     /// Seed.
@@ -14,11 +25,11 @@ pub struct Series {
 
 /// Renders the SVG document: heap per seed with its fitted line on top,
 /// process RSS below.
-pub fn render(series: &[Series]) -> Result<String, String> {
+pub fn render(series: &[Series]) -> Result<String, PlotError> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (1100, 760)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        root.fill(&WHITE).map_err(PlotError::new)?;
         let (upper, lower) = root.split_vertically(400);
         let max_x = series
             .iter()
@@ -46,19 +57,19 @@ pub fn render(series: &[Series]) -> Result<String, String> {
             .x_label_area_size(30)
             .y_label_area_size(90)
             .build_cartesian_2d(0u64..max_x, 0u64..(max_heap + max_heap / 10 + 1))
-            .map_err(|e| e.to_string())?;
+            .map_err(PlotError::new)?;
         heap.configure_mesh()
             .x_desc("candles")
             .y_desc("live bytes")
             .draw()
-            .map_err(|e| e.to_string())?;
+            .map_err(PlotError::new)?;
         for (index, s) in series.iter().enumerate() {
             let color = Palette99::pick(index).to_rgba();
             heap.draw_series(LineSeries::new(
                 s.points.iter().map(|p| (p.0, p.1)),
                 color.stroke_width(2),
             ))
-            .map_err(|e| e.to_string())?
+            .map_err(PlotError::new)?
             .label(format!("seed {}", s.seed))
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 16, y)], color));
             let mut fit = SlopeFit::default();
@@ -76,14 +87,14 @@ pub fn render(series: &[Series]) -> Result<String, String> {
                 4,
                 BLACK.stroke_width(1),
             ))
-            .map_err(|e| e.to_string())?;
+            .map_err(PlotError::new)?;
         }
         if series.len() <= 16 {
             heap.configure_series_labels()
                 .background_style(WHITE.mix(0.8))
                 .border_style(BLACK)
                 .draw()
-                .map_err(|e| e.to_string())?;
+                .map_err(PlotError::new)?;
         }
 
         let mut rss = ChartBuilder::on(&lower)
@@ -92,21 +103,21 @@ pub fn render(series: &[Series]) -> Result<String, String> {
             .x_label_area_size(30)
             .y_label_area_size(90)
             .build_cartesian_2d(0u64..max_x, 0u64..(max_rss + max_rss / 10 + 1))
-            .map_err(|e| e.to_string())?;
+            .map_err(PlotError::new)?;
         rss.configure_mesh()
             .x_desc("candles")
             .y_desc("RSS bytes")
             .draw()
-            .map_err(|e| e.to_string())?;
+            .map_err(PlotError::new)?;
         for (index, s) in series.iter().enumerate() {
             let color = Palette99::pick(index).to_rgba();
             rss.draw_series(LineSeries::new(
                 s.points.iter().map(|p| (p.0, p.2)),
                 color.stroke_width(2),
             ))
-            .map_err(|e| e.to_string())?;
+            .map_err(PlotError::new)?;
         }
-        root.present().map_err(|e| e.to_string())?;
+        root.present().map_err(PlotError::new)?;
     }
     Ok(svg)
 }

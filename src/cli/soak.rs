@@ -261,7 +261,7 @@ fn write_plot(path: &Path, seeds: &[u64], lines: &[CheckpointLine]) -> Result<()
         })
         .collect();
     let svg = plot::render(&series)
-        .map_err(|error| UsageError::flag(&path.display().to_string(), &error))?;
+        .map_err(|error| UsageError::flag(&path.display().to_string(), &error.to_string()))?;
     write_atomically(path, svg.as_bytes())
 }
 

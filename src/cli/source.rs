@@ -25,6 +25,20 @@ pub struct CandleFileArgs {
     /// Skip invalid rows (and report how many) instead of refusing the file.
     #[arg(long)]
     pub skip_invalid: bool,
+    /// Field delimiter, e.g. ';' or '|' (default: detected from the first line).
+    #[arg(long, value_parser = delimiter)]
+    pub delimiter: Option<u8>,
+    /// Read decimal commas (`42,5`) (default: detected in ';' and tab files).
+    #[arg(long)]
+    pub decimal_comma: bool,
+}
+
+fn delimiter(text: &str) -> Result<u8, String> {
+    match text.as_bytes() {
+        [byte] if byte.is_ascii() => Ok(*byte),
+        _ if text == "\\t" || text == "tab" => Ok(b'\t'),
+        _ => Err(format!("{text:?} is not one ASCII character (or tab)")),
+    }
 }
 
 fn tick_size(text: &str) -> Result<TickSize, String> {
@@ -37,7 +51,8 @@ impl CandleFileArgs {
             price_tick: self.tick,
             volume_lot: self.lot,
             skip_invalid: self.skip_invalid,
-            ..CsvOptions::default()
+            delimiter: self.delimiter,
+            decimal_comma: self.decimal_comma.then_some(true),
         }
     }
 

@@ -7,7 +7,16 @@ use super::decimal::Decimal;
 use super::time::parse_time_bytes;
 
 /// Names a time column may have (compared after [`key`]).
-const TIME_NAMES: [&str; 5] = ["time", "date", "datetime", "timestamp", "opentime"];
+/// (`datum`, `zeit`: German spreadsheets name the date column so.)
+const TIME_NAMES: [&str; 7] = [
+    "time",
+    "date",
+    "datetime",
+    "timestamp",
+    "opentime",
+    "datum",
+    "zeit",
+];
 
 /// Column names of the exchange kline layout, for headerless files.
 const KLINE_NAMES: [&str; 12] = [
@@ -182,7 +191,7 @@ impl Header {
         let time = self
             .time_column()
             .or_else(|| (self.time_row || self.keys.first().is_some_and(String::is_empty)).then_some(0))
-            .ok_or("no time column (time, date, datetime, timestamp, open_time or an unnamed first column)")?;
+            .ok_or("no time column (time, date, datetime, timestamp, open_time, datum, zeit or an unnamed first column)")?;
         let column = |name: &str| -> Result<usize, String> {
             let mut found = self.keys.iter().enumerate().filter(|(_, k)| *k == name);
             let first = found
