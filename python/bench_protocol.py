@@ -13,18 +13,27 @@ the answer) is. For the guide bot it also times guide_bot.GuideBot.on_candle
 called directly in this process over the same (already decoded) candles,
 with and without tracemalloc, so the protocol's share can be read off.
 
-Measured 2024-11 on this machine (2 cores, Python 3.11.7), 2,000,000 candles:
-    noop  bot, protocol, lockstep    ~248,000 candles/s   (pipelined ~250,000)
-    guide bot, protocol, lockstep    ~147,000 candles/s   (pipelined ~150,000)
-    guide bot, direct on_candle      ~437,000 candles/s with tracemalloc,
-                                   ~1,100,000 candles/s without
-    -> the protocol (JSON decoding under tracemalloc) costs about 4 us per
-       candle; guide bot through the protocol runs at ~0.34x its direct
-       speed with tracemalloc on and ~0.13x of it without.
-tracemalloc dominates: each traced allocation costs ~0.2 us, and decoding
-one candle allocates a list, its item array and 6 numbers (plus one
-temporary bytes object per number inside the json module). Without
-tracemalloc the same loop runs at ~1,500,000 candles/s.
+Measured on the development machine (2 cores, CPython 3.11.7, other jobs
+sharing it at times, hence the bot-CPU column), 1,000,000 candles:
+
+    do-nothing bot, protocol, lockstep   ~291,000 candles/s wall   (~297,000 per bot CPU s)
+    do-nothing bot, protocol, pipelined  ~292,000 candles/s wall   (~302,000 per bot CPU s)
+      same, HEAPBOUND_BOT_FRAMELESS=0    ~207,000 candles/s per bot CPU s
+    guide_bot.py,   protocol, lockstep    ~98,000 candles/s wall   (~111,000 per bot CPU s)
+    guide_bot.py,   on_candle direct     ~203,000 candles/s with tracemalloc
+                                       ~1,017,000 candles/s without
+    -> guide bot through the protocol / direct: 0.48 with tracemalloc on
+       both sides, 0.10 against plain Python (no tracemalloc).
+
+tracemalloc dominates everything. In CPython 3.11 every object creation
+records a traceback, even for a float reused from the free list, and the
+line number is found by scanning the function's line table, so it gets
+dearer the further down a function the object is made. Decoding one candle
+makes a list, its item array, six numbers and a temporary object per
+number. The helper decodes batches on a thread without Python frames,
+which makes that about 35% cheaper. Without tracemalloc the helper's loop
+with a do-nothing bot runs at about 1,250,000 candles/s (in process, with
+no pipe in between).
 """
 
 import argparse

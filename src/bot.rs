@@ -108,6 +108,37 @@ pub trait Bot: Sized {
     fn describe(&self) -> &str {
         Self::NAME
     }
+
+    /// Candles of a run of `run_candles` to let pass before the leak slope
+    /// is fitted. Default: enough for every rolling container to fill once
+    /// at one entry per candle (the largest finite bound), at most a tenth
+    /// of the run.
+    fn warmup_candles(&self, run_candles: u64) -> u64 {
+        let mut longest = 0u64;
+        self.components(&mut |component| {
+            if component.bound != usize::MAX {
+                longest = longest.max(component.bound as u64);
+            }
+        });
+        longest.min(run_candles / 10)
+    }
+
+    /// Called before heapbound reads components, heap and invariants: a
+    /// bot in another process fetches a fresh sample here.
+    fn observe(&mut self) {}
+
+    /// The heap as the bot itself measures it, for a bot whose heap is not
+    /// in this process (a Python bot's `tracemalloc`); `None` (the default)
+    /// uses heapbound's own measurement of the bot's group.
+    fn reported_heap(&self) -> Option<HeapStats> {
+        None
+    }
+
+    /// The operating system's view of the process the bot runs in, when it
+    /// is not this one.
+    fn process(&self) -> Option<crate::process::ProcessStats> {
+        None
+    }
 }
 
 /// What one candle did, as far as reports care.
@@ -174,8 +205,16 @@ pub struct Component<'a> {
     pub bound: usize,
     /// The most heap bytes it may hold; `u64::MAX` when it states none.
     pub budget: u64,
-    /// The group its bytes are charged to.
-    pub group: &'a Group,
+    bytes: Bytes<'a>,
+}
+
+/// Where a component's bytes come from.
+#[derive(Clone, Copy, Debug)]
+enum Bytes<'a> {
+    /// Measured: the live bytes of its allocation group.
+    Group(&'a Group),
+    /// Reported by a bot in another process, which heapbound cannot measure.
+    Reported(Option<u64>),
 }
 
 impl<'a> Component<'a> {
@@ -192,7 +231,27 @@ impl<'a> Component<'a> {
             len: 0,
             bound: usize::MAX,
             budget: u64::MAX,
-            group,
+            bytes: Bytes::Group(group),
+        }
+    }
+
+    /// A component of a bot in another process: its bytes as the bot
+    /// reports them (`None` when its language cannot say).
+    pub fn reported(name: &'static str, bytes: Option<u64>) -> Component<'a> {
+        Component {
+            name,
+            len: 0,
+            bound: usize::MAX,
+            budget: u64::MAX,
+            bytes: Bytes::Reported(bytes),
+        }
+    }
+
+    /// The group its bytes are charged to, when they are measured here.
+    pub fn group(&self) -> Option<&'a Group> {
+        match self.bytes {
+            Bytes::Group(group) => Some(group),
+            Bytes::Reported(_) => None,
         }
     }
 
@@ -206,14 +265,12 @@ impl<'a> Component<'a> {
         Component { budget, ..self }
     }
 
-    /// Its heap counters now.
-    pub fn heap(&self) -> HeapStats {
-        self.group.stats()
-    }
-
-    /// Its live heap bytes now.
+    /// Its live heap bytes now (0 for a reported component that says none).
     pub fn bytes(&self) -> u64 {
-        self.group.live_bytes()
+        match self.bytes {
+            Bytes::Group(group) => group.live_bytes(),
+            Bytes::Reported(bytes) => bytes.unwrap_or(0),
+        }
     }
 }
 

@@ -36,6 +36,8 @@ pub mod bounded;
 pub mod cli;
 #[cfg(feature = "defects")]
 pub mod defects;
+#[cfg(unix)]
+pub mod external;
 pub mod harness;
 pub mod heap;
 pub mod leak;

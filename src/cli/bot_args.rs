@@ -32,9 +32,54 @@ impl<C> ConfigFlags<C> for NoFlags {
     }
 }
 
+/// A bot in its own process, driven over `PROTOCOL.md`.
+#[derive(Args, Clone, Debug, Default)]
+pub struct ExecArgs {
+    /// Run the bot as a child process (through `sh -c`) and drive it over
+    /// JSON Lines, e.g. `--exec "python3 examples/python/guide_bot.py"`;
+    /// `--config` is sent to it in `hello`.
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
+    /// With --exec: append the bot's stderr here instead of passing it through.
+    #[arg(long, value_name = "FILE", requires = "exec")]
+    pub bot_log: Option<PathBuf>,
+    /// With --exec: seconds to wait for any answer before the bot is killed.
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    pub timeout: f64,
+    /// With --exec: fail when the bot process's RSS passes this (e.g. 512MiB).
+    #[arg(long, allow_hyphen_values = true, value_parser = byte_size, requires = "exec")]
+    pub rss_ceiling: Option<u64>,
+}
+
+impl ExecArgs {
+    /// The process bot's config, when `--exec` is given.
+    #[cfg(unix)]
+    pub fn external(
+        &self,
+        config: Option<&str>,
+    ) -> Result<Option<crate::external::ExternalConfig>, UsageError> {
+        let Some(command) = &self.exec else {
+            return Ok(None);
+        };
+        let value = match config {
+            Some(_) => read_config::<serde_json::Value>(config)?,
+            None => serde_json::json!({}),
+        };
+        Ok(Some(crate::external::ExternalConfig {
+            command: command.clone(),
+            config: value,
+            timeout_seconds: self.timeout,
+            bot_log: self.bot_log.clone(),
+            rss_ceiling: self.rss_ceiling,
+        }))
+    }
+}
+
 /// The bot flags shared by `simulate` and `soak`.
 #[derive(Args, Clone, Debug)]
 pub struct BotArgs<F: Args> {
+    #[command(flatten)]
+    pub exec: ExecArgs,
     /// The bot's config as JSON (fields left out take their defaults).
     #[arg(long, value_name = "FILE|JSON")]
     pub config: Option<String>,
@@ -52,11 +97,10 @@ pub struct BotArgs<F: Args> {
 }
 
 /// Reads `--config`: inline JSON when it starts with `{`, else a file.
-pub fn read_config<C: serde::de::DeserializeOwned + Default>(
-    config: Option<&str>,
-) -> Result<C, UsageError> {
+pub fn read_config<C: serde::de::DeserializeOwned>(config: Option<&str>) -> Result<C, UsageError> {
     let Some(config) = config else {
-        return Ok(C::default());
+        return serde_json::from_str("{}")
+            .map_err(|error| UsageError::flag("--config", &error.to_string()));
     };
     let (name, bytes) = if config.trim_start().starts_with('{') {
         ("--config".to_string(), config.as_bytes().to_vec())

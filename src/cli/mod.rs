@@ -12,6 +12,7 @@
 
 mod bot_args;
 mod corpus;
+mod explore;
 mod files;
 mod input;
 mod plot;
@@ -66,6 +67,9 @@ enum Command<F: Args> {
     /// Replay every input in a folder, group failures by violation, and
     /// print one reproduction command per group.
     Triage(triage::TriageArgs),
+    /// Draw scenarios against fresh bots for a while (no libFuzzer needed,
+    /// works with --exec); shrink and save the first failure.
+    Explore(explore::ExploreArgs<F>),
 }
 
 /// How a run ended, as an exit code: 0 pass, 1 a check failed, 2 usage.
@@ -123,6 +127,7 @@ pub fn main_with_flags<B: Bot, F: ConfigFlags<B::Config>>() -> ExitCode {
         Some(Command::Corpus(args)) => corpus::run::<B>(&args),
         Some(Command::Triage(args)) => triage::run::<B>(&args),
         Some(Command::Soak(args)) => soak::run::<B, F>(&args),
+        Some(Command::Explore(args)) => explore::run::<B, F>(&args),
         None => simulate::run::<B, F>(&cli.simulate),
     };
     match result {

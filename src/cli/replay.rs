@@ -7,6 +7,7 @@ use clap::Args;
 use crate::bot::Bot;
 use crate::defects::LeakSpec;
 
+use super::bot_args::ExecArgs;
 use super::files::{read_file, write_atomically};
 use super::input::{decode, Input};
 use super::{Outcome, UsageError};
@@ -31,6 +32,11 @@ pub struct ReplayArgs {
     /// Plant this leak in the bot (as the fuzz target's HEAPBOUND_INJECT did).
     #[arg(long, value_parser = LeakSpec::parse, value_name = "PATTERN[@COMPONENT]")]
     pub inject: Option<LeakSpec>,
+    /// With --exec: the bot's config sent in `hello` (default: the scenario's).
+    #[arg(long, value_name = "FILE|JSON", requires = "exec")]
+    pub config: Option<String>,
+    #[command(flatten)]
+    pub exec: ExecArgs,
 }
 
 /// `--inject <spec> ` for reproduction commands, when a leak is planted.
@@ -46,10 +52,38 @@ pub fn inject_flag(leak: Option<&LeakSpec>) -> String {
     .unwrap_or_default()
 }
 
+/// The process config from the flags; the bot's own config from the
+/// scenario when `--config` did not give one.
+fn with_scenario_config<C: serde::Serialize + serde::de::DeserializeOwned + Clone>(
+    flags: C,
+    scenario: &C,
+) -> C {
+    let (Ok(mut flags_json), Ok(scenario_json)) =
+        (serde_json::to_value(&flags), serde_json::to_value(scenario))
+    else {
+        return flags;
+    };
+    if flags_json["config"] == serde_json::json!({}) && !scenario_json["config"].is_null() {
+        flags_json["config"] = scenario_json["config"].clone();
+    }
+    serde_json::from_value(flags_json).unwrap_or(flags)
+}
+
 /// Runs `replay`.
 pub fn run<B: Bot>(args: &ReplayArgs) -> Result<Outcome, UsageError> {
+    #[cfg(unix)]
+    if let Some(external) = args.exec.external(args.config.as_deref())? {
+        return replay::<crate::external::ExternalBot>(args, Some(external));
+    }
+    replay::<B>(args, None)
+}
+
+fn replay<B: Bot>(args: &ReplayArgs, config: Option<B::Config>) -> Result<Outcome, UsageError> {
     let bytes = read_file(&args.file)?;
-    let input = decode::<B>(&args.file, &bytes, args.target.as_deref())?;
+    let mut input = decode::<B>(&args.file, &bytes, args.target.as_deref())?;
+    if let (Some(config), Input::Scenario(_, scenario)) = (config, &mut input) {
+        scenario.config = with_scenario_config(config, &scenario.config);
+    }
     let pretty = input.to_json();
     eprintln!(
         "input ({} bytes, target {}):\n{pretty}",
@@ -60,8 +94,14 @@ pub fn run<B: Bot>(args: &ReplayArgs) -> Result<Outcome, UsageError> {
         write_atomically(path, (pretty + "\n").as_bytes())?;
         eprintln!("saved {}", path.display());
     }
+    let exec = args
+        .exec
+        .exec
+        .as_deref()
+        .map(|command| format!(" --exec {command:?}"))
+        .unwrap_or_default();
     let reproduce = format!(
-        "heapbound replay {} --target {}{}",
+        "heapbound replay {} --target {}{}{exec}",
         args.file.display(),
         input.target(),
         inject_flag(args.inject.as_ref())

@@ -77,7 +77,16 @@ fn progress_bar(total: u64) -> ProgressBar {
 pub fn run<B: Bot, F: ConfigFlags<B::Config>>(
     args: &SimulateArgs<F>,
 ) -> Result<Outcome, UsageError> {
-    let config = args.bot.config::<B>()?;
+    if let Some(external) = args.bot.exec.external(args.bot.config.as_deref())? {
+        return run_with::<crate::external::ExternalBot>(args, &external);
+    }
+    run_with::<B>(args, &args.bot.config::<B>()?)
+}
+
+fn run_with<B: Bot>(
+    args: &SimulateArgs<impl Args>,
+    config: &B::Config,
+) -> Result<Outcome, UsageError> {
     let source = CandleSource::open(&args.file)?;
     let candles = match &source {
         CandleSource::File { input, .. } => args.candles.unwrap_or(u64::MAX).min(input.rows),
@@ -93,9 +102,12 @@ pub fn run<B: Bot, F: ConfigFlags<B::Config>>(
         ..SimOptions::default()
     };
     let report = match &args.bot.inject {
-        None => simulate_one::<B>(&options, &config, source, args.seed)?,
-        Some(leak) => simulate_one::<Leaky<B>>(&options, &leaky(config, leak), source, args.seed)?,
+        None => simulate_one::<B>(&options, config, source, args.seed)?,
+        Some(leak) => {
+            simulate_one::<Leaky<B>>(&options, &leaky(config.clone(), leak), source, args.seed)?
+        }
     };
+    refuse_protocol_errors(&report)?;
     print_report(&report, args.format);
     Ok(if report.passed() {
         Outcome::Pass
@@ -129,6 +141,22 @@ fn simulate_one<B: Bot>(
     };
     bar.finish_and_clear();
     result
+}
+
+/// A bot process that broke the protocol is a usage error (exit 2), not a
+/// failed check: the report cannot be trusted.
+pub fn refuse_protocol_errors(report: &SimReport) -> Result<(), UsageError> {
+    match report
+        .broken
+        .iter()
+        .find(|v| v.invariant.name() == "protocol")
+    {
+        Some(violation) => Err(UsageError::flag(
+            "--exec",
+            violation.action.as_deref().unwrap_or("protocol error"),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Prints a report on stdout in the chosen format.

@@ -213,6 +213,10 @@ pub fn run<B: Bot, F: ConfigFlags<B::Config>>(args: &SoakArgs<F>) -> Result<Outc
     if let (Some(from), Some(plot)) = (&args.plot_from, &args.plot) {
         return plot_from(from, plot);
     }
+    #[cfg(unix)]
+    if let Some(external) = args.bot.exec.external(args.bot.config.as_deref())? {
+        return soak::<crate::external::ExternalBot, F>(args, &external);
+    }
     let config = args.bot.config::<B>()?;
     match &args.bot.inject {
         None => soak::<B, F>(args, &config),

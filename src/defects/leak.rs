@@ -248,7 +248,9 @@ impl<B: Bot> Bot for Leaky<B> {
         bot.components(&mut |component| {
             names.push(component.name);
             if home.is_none() && wanted.is_none_or(|wanted| wanted == component.name) {
-                home = Some((component.name, Group::child_of(component.group)));
+                if let Some(group) = component.group() {
+                    home = Some((component.name, Group::child_of(group)));
+                }
             }
         });
         let Some((component, group)) = home else {

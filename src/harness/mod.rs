@@ -7,6 +7,7 @@ mod candle_file;
 mod candles;
 pub mod checks;
 pub mod containers;
+pub mod explore;
 mod fuzz;
 mod market;
 mod play;

@@ -5,16 +5,12 @@
 use std::ops::Range;
 use std::path::PathBuf;
 
-use arbitrary::Unstructured;
-use rand_chacha::ChaCha8Rng;
-use rand_core::{RngCore, SeedableRng};
-
 use crate::bot::Bot;
 use crate::market::CandleGenerator;
 use crate::sim::{simulate, SimOptions, SimReport};
 
 use super::play::check_scenario;
-use super::scenario::{Scenario, SCENARIO_MAX_STEPS};
+use super::scenario::Scenario;
 use super::violation::Violation;
 
 /// Starts proving `B` built from `config`:
@@ -141,7 +137,7 @@ impl<B: Bot> Prove<B> {
             }
             runs.push(report);
             if self.scenarios {
-                let scenario = self.scenario(seed);
+                let scenario = super::explore::draw_scenario::<B>(&self.config, seed);
                 scenario_steps += scenario.actions.len() as u64;
                 if let Err(violation) = check_scenario(&scenario) {
                     let path = save_failure::<B>(&scenario, seed);
@@ -157,26 +153,6 @@ impl<B: Bot> Prove<B> {
             runs,
             scenario_steps,
         })
-    }
-
-    /// Random steps drawn from ChaCha8 seeded with `seed`, with this config.
-    fn scenario(&self, seed: u64) -> Scenario<B> {
-        let mut bytes = vec![0u8; 16 * SCENARIO_MAX_STEPS];
-        ChaCha8Rng::seed_from_u64(seed).fill_bytes(&mut bytes);
-        let mut data = Unstructured::new(&bytes);
-        let actions = data
-            .arbitrary_iter()
-            .map(|iter| {
-                iter.take(SCENARIO_MAX_STEPS)
-                    .map_while(Result::ok)
-                    .collect()
-            })
-            .unwrap_or_default();
-        Scenario {
-            seed,
-            config: self.config.clone(),
-            actions,
-        }
     }
 }
 

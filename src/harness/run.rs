@@ -89,8 +89,23 @@ impl<B: Bot> Run<B> {
         &self.limits
     }
 
-    /// The heap counters of the bot's group.
+    /// The bot's heap: as it reports it when it lives in another process,
+    /// else the counters of its group here.
     pub fn heap(&self) -> HeapStats {
+        self.bot()
+            .reported_heap()
+            .unwrap_or_else(|| self.arena.stats())
+    }
+
+    /// Lets the bot refresh what it reports (see [`Bot::observe`]).
+    pub fn observe(&mut self) {
+        let (bot, arena) = self.bot_and_arena();
+        let _entered = arena.enter();
+        bot.observe();
+    }
+
+    /// The heap counters of the bot's group in this process.
+    pub fn local_heap(&self) -> HeapStats {
         self.arena.stats()
     }
 
@@ -141,8 +156,9 @@ impl<B: Bot> Run<B> {
     }
 
     /// Bounds and budgets of every component, the ceiling, and the bot's
-    /// own invariants.
-    pub fn check(&self, after_candle: bool) -> Result<(), Violation> {
+    /// own invariants, on a fresh observation.
+    pub fn check(&mut self, after_candle: bool) -> Result<(), Violation> {
+        self.observe();
         let bot = self.bot();
         checks::check_components(bot, &self.limits)?;
         checks::check_ceiling(&self.heap(), &self.limits)?;

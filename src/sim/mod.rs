@@ -89,18 +89,6 @@ pub struct Progress {
 /// Candles between progress callbacks.
 pub const PROGRESS_EVERY: u64 = 1 << 16;
 
-/// Warm-up: enough candles for every rolling container to have filled once
-/// (the largest finite bound), capped at a tenth of the run.
-pub fn warmup_candles<B: Bot>(bot: &B, candles: u64) -> u64 {
-    let mut longest = 0u64;
-    bot.components(&mut |component| {
-        if component.bound != usize::MAX {
-            longest = longest.max(component.bound as u64);
-        }
-    });
-    longest.min(candles / 10)
-}
-
 /// The names of `bot`'s components, in its order.
 pub fn component_names<B: Bot>(bot: &B) -> Vec<&'static str> {
     let mut names = Vec::new();
@@ -147,9 +135,10 @@ struct Violations(BTreeMap<(Invariant, Option<String>), Violation>);
 impl Violations {
     fn record(&mut self, violation: Violation, candle: u64) {
         let key = (violation.invariant.clone(), violation.component.clone());
+        let action = violation.action.clone();
         self.0
             .entry(key)
-            .or_insert_with(|| violation.at_step(candle, None));
+            .or_insert_with(|| violation.at_step(candle, action));
     }
 }
 
@@ -173,9 +162,18 @@ pub fn simulate<B: Bot>(
     };
     let mut run = Run::<B>::new(config, &run_options)?;
     let initial = run.heap();
-    let warmup = warmup_candles(run.bot(), options.candles);
-    let mut sampler = Sampler::new(run.bot(), options.candles, warmup);
-    let check_every = options.check_every.max(1);
+    let warmup = run.bot().warmup_candles(options.candles);
+    // A bot in another process answers each observation over a pipe and
+    // measures itself (tracemalloc walks its objects): observe it at most
+    // once per candle batch sent, and sample the slope 64 times, not 1,024.
+    let remote = run.bot().reported_heap().is_some();
+    let samples = if remote { 64 } else { 1_024 };
+    let mut sampler = Sampler::new(run.bot(), options.candles, warmup, samples);
+    let check_every = if remote {
+        options.check_every.max(4_096)
+    } else {
+        options.check_every.max(1)
+    };
     let progress_every = options.progress_every.max(1);
     let stop = options.stop.as_deref();
     let mut partial = false;
@@ -226,6 +224,7 @@ pub fn simulate<B: Bot>(
             start_sites(&mut sites, &run);
         }
         if sampler.is_due(fed) {
+            run.observe();
             sampler.sample(fed, &run);
         }
         if fed % check_every == 0 {
@@ -234,6 +233,7 @@ pub fn simulate<B: Bot>(
             }
         }
         if fed % progress_every == 0 {
+            run.observe();
             progress(&snapshot(&run, fed));
             if stop.is_some_and(|stop| stop.load(Ordering::Relaxed)) {
                 partial = true;
@@ -243,6 +243,7 @@ pub fn simulate<B: Bot>(
     }
     if !partial && fed % progress_every != 0 {
         // The last checkpoint is always the end of the run.
+        run.observe();
         progress(&snapshot(&run, fed));
     }
     let elapsed = started.elapsed().as_secs_f64();
@@ -292,6 +293,11 @@ pub fn simulate<B: Bot>(
         cleanup_freed_bytes: cleanups.freed,
         cleanup_max_freed_bytes: cleanups.max_freed,
         heap: HeapReport {
+            source: if run.bot().reported_heap().is_some() {
+                "bot"
+            } else {
+                "allocator"
+            },
             initial_bytes: initial.live_bytes,
             final_bytes: heap.live_bytes,
             growth_bytes: heap.live_bytes as i64 - initial.live_bytes as i64,
@@ -309,7 +315,7 @@ pub fn simulate<B: Bot>(
         components,
         leak: leak.report,
         top_sites,
-        process: ProcessStats::read(),
+        process: run.bot().process().or_else(ProcessStats::read),
         candles_per_second: if elapsed > 0.0 {
             fed as f64 / elapsed
         } else {

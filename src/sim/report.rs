@@ -11,6 +11,9 @@ use crate::process::ProcessStats;
 /// Heap figures of the bot's allocation group.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct HeapReport {
+    /// Who measured: `"allocator"` (heapbound's, in this process) or
+    /// `"bot"` (the bot's own measure, e.g. Python's tracemalloc).
+    pub source: &'static str,
     /// Bytes right after the bot was built.
     pub initial_bytes: u64,
     /// Bytes after the last candle.
@@ -63,6 +66,10 @@ pub struct LeakReport {
     pub samples: u64,
     /// `"flat"` or `"leak"`.
     pub verdict: &'static str,
+    /// Fitted growth of the bot process's RSS, for a bot in another process:
+    /// shown, never a verdict (allocators keep freed arenas).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rss_slope_bytes_per_candle: Option<f64>,
 }
 
 /// The candle file a run read, if it did not use the generator.
@@ -142,6 +149,13 @@ impl SimReport {
 
     /// A human-readable report.
     pub fn to_text(&self) -> String {
+        let limit = |value: u64| {
+            if value == u64::MAX {
+                "-".to_string()
+            } else {
+                value.to_string()
+            }
+        };
         let mut out = String::new();
         let _ = writeln!(out, "heapbound simulate");
         if let Some(seed) = self.seed {
@@ -168,14 +182,19 @@ impl SimReport {
             self.cleanups, self.cleanup_freed_bytes, self.cleanup_max_freed_bytes
         );
         let h = &self.heap;
-        let _ = writeln!(out, "heap (the bot's allocation group)");
+        let _ = if h.source == "bot" {
+            writeln!(out, "heap (as the bot measures it, e.g. tracemalloc)")
+        } else {
+            writeln!(out, "heap (the bot's allocation group)")
+        };
         let _ = writeln!(out, "  initial           {} B", h.initial_bytes);
         let _ = writeln!(out, "  final             {} B", h.final_bytes);
         let _ = writeln!(out, "  growth            {} B", h.growth_bytes);
         let _ = writeln!(
             out,
             "  peak              {} B (ceiling {} B)",
-            h.peak_bytes, h.ceiling_bytes
+            h.peak_bytes,
+            limit(h.ceiling_bytes)
         );
         let _ = writeln!(
             out,
@@ -195,7 +214,11 @@ impl SimReport {
             let _ = writeln!(
                 out,
                 "  {name:<14} {:>9} {:>10} {:>8} {:>8}   {:.4}",
-                c.bytes, c.budget, c.len, c.bound, c.slope_bytes_per_candle
+                c.bytes,
+                limit(c.budget),
+                c.len,
+                limit(c.bound as u64),
+                c.slope_bytes_per_candle
             );
         }
         let l = &self.leak;
@@ -219,6 +242,12 @@ impl SimReport {
             l.slope_bytes_per_candle * WEEK_OF_MINUTES as f64 / 1024.0
         );
         let _ = writeln!(out, "  verdict           {}", l.verdict);
+        if let Some(rss) = l.rss_slope_bytes_per_candle {
+            let _ = writeln!(
+                out,
+                "  rss slope         {rss:.4} B/candle (the OS's view; advisory)"
+            );
+        }
         if !self.top_sites.is_empty() {
             let _ = writeln!(
                 out,
@@ -233,10 +262,15 @@ impl SimReport {
             }
         }
         if let Some(process) = &self.process {
-            let _ = writeln!(
+            let _ =
+                writeln!(
                 out,
-                "process             rss {} B, vms {} B, {} threads, {} open fds",
-                process.rss_bytes, process.vms_bytes, process.threads, process.open_fds
+                "process             rss {} B, vms {} B, {} threads, {} open fds (/proc of the {})",
+                process.rss_bytes,
+                process.vms_bytes,
+                process.threads,
+                process.open_fds,
+                if h.source == "bot" { "bot's process" } else { "heapbound process" }
             );
         }
         let _ = writeln!(

@@ -7,9 +7,6 @@ use crate::leak::SlopeFit;
 
 use super::report::LeakReport;
 
-/// Slope samples aimed for over a run.
-const TARGET_SAMPLES: u64 = 1_024;
-
 /// Samples every `every` candles after warm-up.
 pub(crate) struct Sampler {
     warmup: u64,
@@ -17,6 +14,8 @@ pub(crate) struct Sampler {
     total: SlopeFit,
     names: Vec<&'static str>,
     components: Vec<SlopeFit>,
+    /// RSS of a bot in another process (advisory).
+    rss: Option<SlopeFit>,
 }
 
 /// The slope verdict, and the violation when it is a leak.
@@ -26,14 +25,16 @@ pub(crate) struct LeakVerdict {
 }
 
 impl Sampler {
-    pub fn new<B: Bot>(bot: &B, candles: u64, warmup: u64) -> Sampler {
+    /// Aims for `samples` samples between `warmup` and `candles`.
+    pub fn new<B: Bot>(bot: &B, candles: u64, warmup: u64, samples: u64) -> Sampler {
         let names = super::component_names(bot);
         Sampler {
             warmup,
-            every: ((candles - warmup) / TARGET_SAMPLES).max(1),
+            every: ((candles - warmup) / samples.max(1)).max(1),
             total: SlopeFit::default(),
             components: vec![SlopeFit::default(); names.len()],
             names,
+            rss: bot.process().map(|_| SlopeFit::default()),
         }
     }
 
@@ -49,6 +50,9 @@ impl Sampler {
 
     pub fn sample<B: Bot>(&mut self, candle: u64, run: &Run<B>) {
         self.total.add(candle, run.heap().live_bytes);
+        if let (Some(fit), Some(os)) = (self.rss.as_mut(), run.bot().process()) {
+            fit.add(candle, os.rss_bytes);
+        }
         let mut fits = self.components.iter_mut();
         run.bot().components(&mut |component| {
             if let Some(fit) = fits.next() {
@@ -92,6 +96,10 @@ impl Sampler {
                 budget_bytes: budget,
                 samples: slope.samples,
                 verdict: if leak { "leak" } else { "flat" },
+                rss_slope_bytes_per_candle: self
+                    .rss
+                    .as_ref()
+                    .map(|fit| fit.slope().bytes_per_candle),
             },
             violation,
         }

@@ -1,0 +1,112 @@
+//! `heapbound explore`: scenarios drawn from seeded bytes against fresh
+//! bots until one fails, then shrunk and saved as JSON for `replay`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::bot::Bot;
+use crate::harness::explore::explore;
+
+use super::bot_args::{BotArgs, ConfigFlags};
+use super::files::write_atomically;
+use super::{Outcome, UsageError};
+
+/// `heapbound explore`.
+#[derive(Args, Clone, Debug)]
+pub struct ExploreArgs<F: Args> {
+    /// How long to look (e.g. 60s, 5m, 90).
+    #[arg(long, default_value = "60s", value_parser = duration)]
+    pub time: Duration,
+    /// First seed of the scenarios drawn.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Where a failing scenario is saved, shrunk, as JSON.
+    #[arg(long, default_value = "heapbound-failure.json")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub bot: BotArgs<F>,
+}
+
+fn duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let value: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a duration (examples: 60s, 5m, 90)"))?;
+    let seconds = match unit {
+        "s" => value,
+        "m" => value * 60,
+        "h" => value * 3600,
+        _ => return Err(format!("{unit:?} is not a unit (s, m or h)")),
+    };
+    if seconds == 0 {
+        return Err("must be at least 1s".to_string());
+    }
+    Ok(Duration::from_secs(seconds))
+}
+
+/// Runs `explore`.
+pub fn run<B: Bot, F: ConfigFlags<B::Config>>(
+    args: &ExploreArgs<F>,
+) -> Result<Outcome, UsageError> {
+    #[cfg(unix)]
+    if let Some(external) = args.bot.exec.external(args.bot.config.as_deref())? {
+        return explore_bot::<crate::external::ExternalBot>(args, &external);
+    }
+    explore_bot::<B>(args, &args.bot.config::<B>()?)
+}
+
+fn explore_bot<B: Bot>(
+    args: &ExploreArgs<impl Args>,
+    config: &B::Config,
+) -> Result<Outcome, UsageError> {
+    // A config the bot refuses would make every scenario pass unplayed.
+    drop(
+        crate::harness::Run::<B>::new(config, &Default::default())
+            .map_err(|error| UsageError::flag(&format!("config {}", error.field), &error.reason))?,
+    );
+    let found = explore::<B>(config, args.seed, args.time);
+    let Some((scenario, violation)) = found.failure else {
+        println!(
+            "pass: {} scenarios in {} s, every check held",
+            found.scenarios,
+            args.time.as_secs()
+        );
+        return Ok(Outcome::Pass);
+    };
+    let json = serde_json::to_string_pretty(&scenario).unwrap_or_default();
+    write_atomically(&args.out, (json + "\n").as_bytes())?;
+    let exec = args
+        .bot
+        .exec
+        .exec
+        .as_deref()
+        .map(|command| format!(" --exec {command:?}"))
+        .unwrap_or_default();
+    println!(
+        "fail after {} scenarios; shrunk from {} to {} steps ({} candles) in {} runs",
+        found.scenarios,
+        found.steps_before_shrinking,
+        scenario.actions.len(),
+        scenario
+            .actions
+            .iter()
+            .map(|step| match step {
+                crate::harness::Step::Candles(n) => u64::from(*n),
+                crate::harness::Step::Candle(_) => 1,
+                crate::harness::Step::Bot(_) => 0,
+            })
+            .sum::<u64>(),
+        found.shrink_runs
+    );
+    println!(
+        "{}",
+        violation.reproduced_by(format!("heapbound replay {}{exec}", args.out.display()))
+    );
+    Ok(Outcome::Fail)
+}

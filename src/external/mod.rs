@@ -1,0 +1,438 @@
+//! Bots in any language: a bot process driven over the JSON Lines protocol
+//! of `PROTOCOL.md`, as one more implementation of [`Bot`].
+//!
+//! The bot reports its components' lengths (and bytes, where its language
+//! can say), its heap as it measures it (`tracemalloc` for Python) and its
+//! own invariants; heapbound adds what the OS sees of the process.
+
+mod child;
+mod protocol;
+
+pub use child::{BotLog, ProcessFailure};
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use arbitrary::{Arbitrary, Unstructured};
+use serde::{Deserialize, Serialize};
+
+use crate::bot::{Activity, Bot, Component, ConfigError, MarketView, Tick};
+use crate::harness::{Invariant, Violation};
+use crate::heap::HeapStats;
+use crate::market::Candle;
+use crate::process::ProcessStats;
+
+use child::BotProcess;
+use protocol::{Answer, Sample, PROTOCOL_VERSION};
+
+/// Candles sent in one `candles` request.
+pub const CANDLE_BATCH: usize = 4096;
+/// Ticks per quote unit of the prices sent (0.01 USDT ticks).
+const TICKS_PER_QUOTE: i64 = 100;
+/// Lots per base unit of the volumes sent (0.0001 BTC lots).
+const LOTS_PER_BASE: i64 = 10_000;
+/// Cash units per quote unit (tick x lot), for equity.
+const CASH_UNITS_PER_QUOTE: f64 = 1_000_000.0;
+
+/// How to run the bot process, and the config it is sent in `hello`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct ExternalConfig {
+    /// The command, run by `sh -c` (e.g. `python3 examples/python/guide_bot.py`).
+    pub command: String,
+    /// The bot's own config, sent as is.
+    #[serde(default)]
+    pub config: serde_json::Value,
+    /// Seconds to wait for any answer before the bot is killed.
+    #[serde(default = "default_timeout")]
+    pub timeout_seconds: f64,
+    /// Append the bot's stderr to this file instead of heapbound's stderr.
+    #[serde(default)]
+    pub bot_log: Option<std::path::PathBuf>,
+    /// Fail when the process's resident set passes this many bytes.
+    #[serde(default)]
+    pub rss_ceiling: Option<u64>,
+}
+
+fn default_timeout() -> f64 {
+    10.0
+}
+
+// Configs are not drawn: a command cannot be. Explorers keep the config and
+// draw the actions (see `harness::explore`).
+impl<'a> Arbitrary<'a> for ExternalConfig {
+    fn arbitrary(_: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
+        Ok(ExternalConfig::default())
+    }
+}
+
+/// The guide's verbs, as a bot process receives them.
+#[derive(Clone, Debug, PartialEq, Eq, Arbitrary, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProcessAction {
+    /// A client opens or refreshes a session.
+    AddSession {
+        /// Session id.
+        id: u16,
+        /// Payload bytes.
+        payload_len: u16,
+    },
+    /// A client reads its session.
+    GetSession {
+        /// Session id.
+        id: u16,
+    },
+    /// A client logs out.
+    RemoveSession {
+        /// Session id.
+        id: u16,
+    },
+    /// A buy of `qty` lots at the last close shifted by `price_offset_bps`.
+    Buy {
+        /// Lots (0.0001 base units).
+        qty: u32,
+        /// Price offset from the last close, in basis points.
+        price_offset_bps: i16,
+    },
+    /// A sell of the position.
+    Sell {
+        /// Price offset from the last close, in basis points.
+        price_offset_bps: i16,
+    },
+    /// A manual cleanup.
+    Cleanup {
+        /// Trades to keep.
+        keep_trades: u16,
+        /// Sessions to keep.
+        keep_sessions: u16,
+    },
+}
+
+/// A bot process.
+pub struct ExternalBot {
+    process: BotProcess,
+    name: String,
+    /// Component names and bounds from `hello`.
+    declared: Vec<(&'static str, usize)>,
+    /// The last sample.
+    sample: Sample,
+    os: Option<ProcessStats>,
+    pending: String,
+    pending_candles: usize,
+    fills: u64,
+    cleanups: u64,
+    refused: u64,
+    failure: Option<ProcessFailure>,
+    rss_ceiling: Option<u64>,
+}
+
+/// Component names live as long as the program; one copy of each name,
+/// kept outside any group (it outlives every bot that reported it).
+fn intern(name: &str) -> &'static str {
+    static NAMES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+    tracking_allocator::AllocationRegistry::untracked(|| {
+        let Ok(mut names) = NAMES.lock() else {
+            return "component";
+        };
+        if let Some(known) = names.get(name) {
+            return *known;
+        }
+        let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
+        names.insert(leaked);
+        leaked
+    })
+}
+
+fn decimal(units: i64, per_unit: i64, places: usize) -> String {
+    let sign = if units < 0 { "-" } else { "" };
+    let units = units.unsigned_abs();
+    let per = per_unit.unsigned_abs();
+    format!("{sign}{}.{:0places$}", units / per, units % per)
+}
+
+impl ExternalBot {
+    /// The process failure that ended the run, if one did.
+    pub fn failure(&self) -> Option<&ProcessFailure> {
+        self.failure.as_ref()
+    }
+
+    /// Sends `line`, parses the answer; a failure is kept and stops all
+    /// further requests.
+    fn request(&mut self, line: &str, what: &str) -> Option<Answer> {
+        if self.failure.is_some() {
+            return None;
+        }
+        // Outside the bot's group: a first blocking receive builds the
+        // thread's lazy statics, which are heapbound's, not the bot's.
+        let process = &mut self.process;
+        let answer =
+            tracking_allocator::AllocationRegistry::untracked(|| process.request(line, what))
+                .and_then(|text| protocol::parse(&text, what));
+        match answer {
+            Ok(answer) => Some(answer),
+            Err(failure) => {
+                self.failure = Some(failure);
+                None
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.pending_candles == 0 {
+            return;
+        }
+        self.pending.push_str("]}");
+        let line = std::mem::take(&mut self.pending);
+        let what = format!("a batch of {} candles", self.pending_candles);
+        self.pending_candles = 0;
+        if let Some(Answer::Ok { fills, cleanups }) = self.request(&line, &what) {
+            self.fills = fills.unwrap_or(self.fills);
+            self.cleanups = cleanups.unwrap_or(self.cleanups);
+        }
+        self.pending = line;
+        self.pending.clear();
+    }
+}
+
+impl Drop for ExternalBot {
+    fn drop(&mut self) {
+        let process = &mut self.process;
+        tracking_allocator::AllocationRegistry::untracked(|| process.close());
+    }
+}
+
+impl Bot for ExternalBot {
+    type Config = ExternalConfig;
+    type Action = ProcessAction;
+    const NAME: &'static str = "exec";
+
+    fn build(config: &ExternalConfig) -> Result<Self, ConfigError> {
+        if config.command.trim().is_empty() {
+            return Err(ConfigError::new("exec", "no command to run"));
+        }
+        if !(config.timeout_seconds > 0.0 && config.timeout_seconds <= 86_400.0) {
+            return Err(ConfigError::new(
+                "timeout",
+                "must be above 0 and at most a day",
+            ));
+        }
+        let log = config.bot_log.clone().map_or(BotLog::Inherit, BotLog::File);
+        let timeout = Duration::from_secs_f64(config.timeout_seconds);
+        // The pipes and threads that talk to the bot are heapbound's, not
+        // the bot's (whose heap is in its own process); std also builds
+        // lazy statics on a first spawn that would never be returned.
+        let process = tracking_allocator::AllocationRegistry::untracked(|| {
+            BotProcess::start(&config.command, &log, timeout)
+        })
+        .map_err(|failure| ConfigError::new("exec", failure.to_string()))?;
+        let mut bot = ExternalBot {
+            process,
+            name: String::new(),
+            declared: Vec::new(),
+            sample: Sample::default(),
+            os: None,
+            pending: String::with_capacity(CANDLE_BATCH * 64),
+            pending_candles: 0,
+            fills: 0,
+            cleanups: 0,
+            refused: 0,
+            failure: None,
+            rss_ceiling: config.rss_ceiling,
+        };
+        let hello = serde_json::json!({
+            "type": "hello",
+            "protocol": PROTOCOL_VERSION,
+            "config": config.config,
+        })
+        .to_string();
+        match bot.request(&hello, "hello") {
+            Some(Answer::Hello {
+                protocol,
+                bot: name,
+                components,
+            }) => {
+                if protocol != PROTOCOL_VERSION {
+                    return Err(ConfigError::new(
+                        "exec",
+                        format!(
+                            "the bot speaks protocol {protocol}, heapbound speaks {PROTOCOL_VERSION}"
+                        ),
+                    ));
+                }
+                bot.name = name;
+                bot.declared = components
+                    .iter()
+                    .map(|component| (intern(&component.name), component.bound))
+                    .collect();
+            }
+            Some(_) => {
+                return Err(ConfigError::new(
+                    "exec",
+                    "the bot did not answer hello with hello",
+                ))
+            }
+            None => {
+                let failure = bot
+                    .failure
+                    .take()
+                    .map(|f| f.to_string())
+                    .unwrap_or_default();
+                return Err(ConfigError::new("exec", failure));
+            }
+        }
+        bot.observe();
+        Ok(bot)
+    }
+
+    fn on_candle(&mut self, candle: &Candle) -> Tick {
+        if self.pending_candles == 0 {
+            self.pending.push_str(r#"{"type":"candles","candles":["#);
+        } else {
+            self.pending.push(',');
+        }
+        let price = |ticks: i64| decimal(ticks, TICKS_PER_QUOTE, 2);
+        let _ = write!(
+            self.pending,
+            "[{},{},{},{},{},{}]",
+            candle.open_time(),
+            price(candle.open()),
+            price(candle.high()),
+            price(candle.low()),
+            price(candle.close()),
+            decimal(candle.volume(), LOTS_PER_BASE, 4)
+        );
+        self.pending_candles += 1;
+        if self.pending_candles == CANDLE_BATCH {
+            self.flush();
+        }
+        Tick::default()
+    }
+
+    fn apply(&mut self, action: &ProcessAction, market: &MarketView) {
+        self.flush();
+        let price = |offset: i16| decimal(market.price_at(offset), TICKS_PER_QUOTE, 2);
+        let verb = match *action {
+            ProcessAction::AddSession { id, payload_len } => {
+                format!(r#"{{"add_session":{{"id":{id},"payload_len":{payload_len}}}}}"#)
+            }
+            ProcessAction::GetSession { id } => format!(r#"{{"get_session":{{"id":{id}}}}}"#),
+            ProcessAction::RemoveSession { id } => {
+                format!(r#"{{"remove_session":{{"id":{id}}}}}"#)
+            }
+            ProcessAction::Buy {
+                qty,
+                price_offset_bps,
+            } => format!(
+                r#"{{"buy":{{"qty":{},"price":{}}}}}"#,
+                decimal(i64::from(qty), LOTS_PER_BASE, 4),
+                price(price_offset_bps)
+            ),
+            ProcessAction::Sell { price_offset_bps } => {
+                format!(r#"{{"sell":{{"price":{}}}}}"#, price(price_offset_bps))
+            }
+            ProcessAction::Cleanup {
+                keep_trades,
+                keep_sessions,
+            } => format!(
+                r#"{{"cleanup":{{"keep_trades":{keep_trades},"keep_sessions":{keep_sessions}}}}}"#
+            ),
+        };
+        let line = format!(r#"{{"type":"action","action":{verb}}}"#);
+        if let Some(Answer::Refused { .. }) = self.request(&line, &format!("action {verb}")) {
+            self.refused += 1;
+        }
+    }
+
+    fn components(&self, visit: &mut dyn FnMut(Component<'_>)) {
+        for &(name, bound) in &self.declared {
+            let reported = self.sample.components.iter().find(|c| c.name == name);
+            visit(
+                Component::reported(name, reported.and_then(|c| c.bytes))
+                    .entries(reported.map_or(0, |c| c.len), bound),
+            );
+        }
+    }
+
+    fn check(&self, _after_candle: bool) -> Result<(), Violation> {
+        if let Some(failure) = &self.failure {
+            let name = if failure.is_protocol() {
+                "protocol"
+            } else {
+                "bot-process"
+            };
+            return Err(Violation::domain(name, 1, 0, "failures")
+                .in_component("process")
+                .at_step(0, Some(failure.to_string())));
+        }
+        if let Some(reported) = self.sample.violations.first() {
+            return Err(Violation::new(
+                Invariant::Domain(Cow::Owned(reported.invariant.clone())),
+                reported.observed as i64,
+                reported.allowed as i64,
+                Cow::Owned(reported.unit.clone()),
+            ));
+        }
+        if let (Some(ceiling), Some(os)) = (self.rss_ceiling, self.os) {
+            if os.rss_bytes > ceiling {
+                return Err(Violation::domain(
+                    "rss-ceiling",
+                    crate::harness::checks::signed(os.rss_bytes),
+                    crate::harness::checks::signed(ceiling),
+                    "bytes",
+                )
+                .in_component("process"));
+            }
+        }
+        Ok(())
+    }
+
+    fn activity(&self) -> Activity {
+        Activity {
+            trades: self.sample.trades.unwrap_or(self.fills),
+            rejected_orders: self.refused,
+            cleanups: self.cleanups,
+            equity: self
+                .sample
+                .equity
+                .map(|equity| (equity * CASH_UNITS_PER_QUOTE).round() as i64),
+            cash_units_per_quote: CASH_UNITS_PER_QUOTE as i64,
+        }
+    }
+
+    fn describe(&self) -> &str {
+        &self.name
+    }
+
+    /// A process bot's containers hold objects whose bytes grow with their
+    /// length (a Python deque of dicts), and some fill slowly (a trade
+    /// history fills at the trade rate): the slope is fitted to the second
+    /// half of the run.
+    fn warmup_candles(&self, run_candles: u64) -> u64 {
+        run_candles / 2
+    }
+
+    fn observe(&mut self) {
+        self.flush();
+        // Outside the bot's group: procfs keeps lazily built statics, which
+        // would otherwise count as bytes the bot never returned.
+        let pid = self.process.pid();
+        self.os = tracking_allocator::AllocationRegistry::untracked(|| ProcessStats::of_pid(pid));
+        if let Some(Answer::Sample(sample)) = self.request(r#"{"type":"sample"}"#, "sample") {
+            self.sample = sample;
+        }
+    }
+
+    fn reported_heap(&self) -> Option<HeapStats> {
+        Some(HeapStats {
+            live_bytes: self.sample.heap.current,
+            peak_bytes: self.sample.heap.peak,
+            ..HeapStats::default()
+        })
+    }
+
+    fn process(&self) -> Option<ProcessStats> {
+        self.os
+    }
+}
