@@ -149,14 +149,16 @@ impl SimReport {
 
     /// A human-readable report.
     pub fn to_text(&self) -> String {
-        let limit = |value: u64| {
-            if value == u64::MAX {
-                "-".to_string()
-            } else {
-                value.to_string()
-            }
-        };
         let mut out = String::new();
+        self.write_run(&mut out);
+        self.write_heap(&mut out);
+        self.write_components(&mut out);
+        self.write_leak(&mut out);
+        self.write_process_and_verdict(&mut out);
+        out
+    }
+
+    fn write_run(&self, out: &mut String) {
         let _ = writeln!(out, "heapbound simulate");
         if let Some(seed) = self.seed {
             let _ = writeln!(out, "  seed              {seed}");
@@ -181,6 +183,9 @@ impl SimReport {
             "  cleanups          {} (freed {} B, at most {} B in one)",
             self.cleanups, self.cleanup_freed_bytes, self.cleanup_max_freed_bytes
         );
+    }
+
+    fn write_heap(&self, out: &mut String) {
         let h = &self.heap;
         let _ = if h.source == "bot" {
             writeln!(out, "heap (as the bot measures it, e.g. tracemalloc)")
@@ -206,6 +211,9 @@ impl SimReport {
             "  steady allocs     {} per candle after {} warm-up candles",
             h.steady_allocations_per_candle, h.warmup_candles
         );
+    }
+
+    fn write_components(&self, out: &mut String) {
         let _ = writeln!(
             out,
             "components          bytes     budget      len    bound   slope B/candle"
@@ -221,6 +229,9 @@ impl SimReport {
                 c.slope_bytes_per_candle
             );
         }
+    }
+
+    fn write_leak(&self, out: &mut String) {
         let l = &self.leak;
         let _ = writeln!(out, "leak slope");
         let _ = writeln!(
@@ -248,6 +259,10 @@ impl SimReport {
                 "  rss slope         {rss:.4} B/candle (the OS's view; advisory)"
             );
         }
+    }
+
+    fn write_process_and_verdict(&self, out: &mut String) {
+        let h = &self.heap;
         if !self.top_sites.is_empty() {
             let _ = writeln!(
                 out,
@@ -282,7 +297,15 @@ impl SimReport {
         for violation in &self.violations {
             let _ = writeln!(out, "  - {violation}");
         }
-        out
+    }
+}
+
+/// A limit for the table: `-` when there is none.
+fn limit(value: u64) -> String {
+    if value == u64::MAX {
+        "-".to_string()
+    } else {
+        value.to_string()
     }
 }
 
