@@ -1,11 +1,12 @@
 //! `cargo fuzz run actions corpus/actions`: the paper bot's scenarios.
 //! `HEAPBOUND_INJECT=slow-drip@strategy cargo fuzz run actions` fuzzes it
-//! with a leak planted (only this target reads the variable).
+//! with a leak planted, `HEAPBOUND_DEFECT=oversell` with an accounting
+//! defect (only this target reads the variables).
 #![no_main]
 
 use std::sync::OnceLock;
 
-use heapbound::defects::{LeakSpec, Leaky, LeakyConfig};
+use heapbound::defects::{BooksDefect, LeakSpec, Leaky, LeakyConfig, Misbooked, MisbookedConfig};
 use heapbound::paper::PaperBot;
 use heapbound::Scenario;
 
@@ -24,10 +25,24 @@ fn injected() -> Option<&'static LeakSpec> {
         .as_ref()
 }
 
+fn defect() -> Option<BooksDefect> {
+    static DEFECT: OnceLock<Option<BooksDefect>> = OnceLock::new();
+    *DEFECT.get_or_init(|| {
+        let name = std::env::var("HEAPBOUND_DEFECT").ok()?;
+        let defect = serde_json::from_value(serde_json::Value::String(name.clone()))
+            .unwrap_or_else(|_| panic!("HEAPBOUND_DEFECT={name:?} names no defect"));
+        Some(defect)
+    })
+}
+
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let Ok(scenario) = Scenario::<PaperBot>::from_fuzz_bytes(data) else {
         return;
     };
+    if let Some(defect) = defect() {
+        let scenario = scenario.map_config::<Misbooked>(|bot| MisbookedConfig { bot, defect });
+        return heapbound::harness::check_or_panic(&scenario, "a deliberate defect (HEAPBOUND_DEFECT)");
+    }
     match injected() {
         None => heapbound::harness::check_or_panic(
             &scenario,

@@ -7,8 +7,11 @@ use crate::bounded::Eviction;
 
 use super::config::{BotConfig, StrategyConfig, CASH_UNITS_PER_QUOTE};
 
-/// The largest container bound a drawn config has.
-pub const FUZZ_MAX_BOUND: usize = 4096;
+/// The largest container bound a drawn config has. Small scopes: bounds of
+/// a few dozen entries reach full, evict and cleanup paths within a few
+/// steps, and a bot that reserves little is cheap to build per input (the
+/// small-scope hypothesis: most bugs show at small sizes).
+pub const FUZZ_MAX_BOUND: usize = 64;
 
 /// Raw config fields as the fuzzer draws them (the byte layout of the
 /// checked-in corpus: keep the field order).
@@ -63,7 +66,9 @@ impl RawConfig {
             } else {
                 Eviction::Fifo
             },
-            max_payload_bytes: usize::from(self.max_payload_bytes) % (FUZZ_MAX_BOUND + 1),
+            // Payloads keep their range: a payload is one allocation, and
+            // sizes up to 4 KiB reach the allocator's larger size classes.
+            max_payload_bytes: usize::from(self.max_payload_bytes) % 4097,
             max_trades,
             window: strategy.window_needed() + usize::from(self.window_extra),
             metrics_capacity: bound(self.metrics_capacity),
