@@ -252,3 +252,34 @@ fn a_bot_flooding_stderr_or_ignoring_shutdown_still_gets_a_report() {
     );
     assert_eq!(running(marker), 0, "killed after shutdown went unanswered");
 }
+
+#[test]
+fn soak_passes_the_guide_bot_and_fails_the_leaky_one_naming_the_component() {
+    let good = heapbound(&[
+        "soak",
+        "--seeds",
+        "1..3",
+        "--candles",
+        "100000",
+        "--exec",
+        &bot("guide_bot.py"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(good.status.code(), Some(0), "{}", text(&good.stdout));
+    let report: serde_json::Value = serde_json::from_slice(&good.stdout).unwrap();
+    assert_eq!(report["summary"]["passed"], 2);
+
+    let leaky = heapbound(&[
+        "soak",
+        "--seeds",
+        "1",
+        "--candles",
+        "100000",
+        "--exec",
+        &bot("leaky_bot.py"),
+    ]);
+    assert_eq!(leaky.status.code(), Some(1));
+    let stdout = text(&leaky.stdout);
+    assert!(stdout.contains("leak-slope in candle_history"), "{stdout}");
+}
