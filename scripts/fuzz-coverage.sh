@@ -5,7 +5,7 @@
 #
 # Builds coverage-instrumented targets (cargo fuzz coverage), merges their
 # profiles, prints llvm-cov's summary for src/, and lists the functions of
-# src/bot/ and src/bounded/ with zero executions.
+# src/paper/ and src/bounded/ with zero executions.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 targets=("$@")
@@ -46,7 +46,7 @@ data = json.load(sys.stdin)
 names = set()
 for export in data["data"]:
     for function in export["functions"]:
-        files = [f for f in function["filenames"] if "/src/bot/" in f or "/src/bounded/" in f]
+        files = [f for f in function["filenames"] if "/src/paper/" in f or "/src/bounded/" in f]
         if files and function["count"] == 0:
             names.add((files[0].split("/src/")[-1], function["name"]))
 demangled = subprocess.run(["rustfilt"], input="\n".join(n for _, n in sorted(names)), capture_output=True, text=True).stdout.splitlines() if names and subprocess.run(["which", "rustfilt"], capture_output=True).returncode == 0 else [n for _, n in sorted(names)]

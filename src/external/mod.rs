@@ -405,10 +405,9 @@ impl Bot for ExternalBot {
         &self.name
     }
 
-    /// A process bot's containers hold objects whose bytes grow with their
-    /// length (a Python deque of dicts), and some fill slowly (a trade
-    /// history fills at the trade rate): the slope is fitted to the second
-    /// half of the run.
+    /// Fit the slope to the second half of the run: a Python heap settles
+    /// slowly (interned objects, caches of the interpreter), and its growth
+    /// while containers fill is not a leak.
     fn warmup_candles(&self, run_candles: u64) -> u64 {
         run_candles / 2
     }

@@ -14,6 +14,9 @@ pub(crate) struct Sampler {
     total: SlopeFit,
     names: Vec<&'static str>,
     components: Vec<SlopeFit>,
+    /// Per component: whether its growth counted in the last sample (false
+    /// for a reported component within its bound; see `slope_bytes`).
+    counted: Vec<bool>,
     /// RSS of a bot in another process (advisory).
     rss: Option<SlopeFit>,
 }
@@ -22,6 +25,23 @@ pub(crate) struct Sampler {
 pub(crate) struct LeakVerdict {
     pub report: LeakReport,
     pub violation: Option<Violation>,
+}
+
+/// The bytes the leak slope is fitted to: the bot's heap, less what its
+/// reported components hold while each keeps within its bound. A bot in
+/// another process reports a container's bytes as they are (a Python deque
+/// of dicts grows while it fills, a trade history at the trade rate) and
+/// states no byte budget: within its bound such a container is bounded by
+/// construction, and past it the bound check fails. Measured components
+/// (in this process, with budgets) always count.
+fn slope_bytes<B: Bot>(run: &Run<B>) -> u64 {
+    let mut bounded = 0u64;
+    run.bot().components(&mut |component| {
+        if component.group().is_none() && component.len <= component.bound {
+            bounded = bounded.saturating_add(component.bytes());
+        }
+    });
+    run.heap().live_bytes.saturating_sub(bounded)
 }
 
 impl Sampler {
@@ -33,6 +53,7 @@ impl Sampler {
             every: ((candles - warmup) / samples.max(1)).max(1),
             total: SlopeFit::default(),
             components: vec![SlopeFit::default(); names.len()],
+            counted: vec![true; names.len()],
             names,
             rss: bot.process().map(|_| SlopeFit::default()),
         }
@@ -49,14 +70,15 @@ impl Sampler {
     }
 
     pub fn sample<B: Bot>(&mut self, candle: u64, run: &Run<B>) {
-        self.total.add(candle, run.heap().live_bytes);
+        self.total.add(candle, slope_bytes(run));
         if let (Some(fit), Some(os)) = (self.rss.as_mut(), run.bot().process()) {
             fit.add(candle, os.rss_bytes);
         }
-        let mut fits = self.components.iter_mut();
+        let mut fits = self.components.iter_mut().zip(self.counted.iter_mut());
         run.bot().components(&mut |component| {
-            if let Some(fit) = fits.next() {
+            if let Some((fit, counted)) = fits.next() {
                 fit.add(candle, component.bytes());
+                *counted = !(component.group().is_none() && component.len <= component.bound);
             }
         });
     }
@@ -76,7 +98,9 @@ impl Sampler {
                 .names
                 .iter()
                 .zip(&self.components)
-                .map(|(name, fit)| (*name, fit.slope().bytes_per_candle))
+                .zip(&self.counted)
+                .filter(|(_, counted)| **counted)
+                .map(|((name, fit), _)| (*name, fit.slope().bytes_per_candle))
                 .max_by(|a, b| a.1.total_cmp(&b.1))
                 .map_or("bot", |(name, _)| name);
             Violation::new(
