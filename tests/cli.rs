@@ -92,3 +92,45 @@ fn usage_errors_exit_2_and_name_the_flag() {
         assert!(!stderr(&output).contains("panicked"));
     }
 }
+
+#[test]
+fn config_comes_from_a_file_or_inline_json_and_flags_override_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bot.json");
+    std::fs::write(
+        &file,
+        r#"{"fee_bps": 7, "max_trades": 50, "keep_trades": 10}"#,
+    )
+    .unwrap();
+    let output = heapbound(&[
+        "simulate",
+        "--candles",
+        "5000",
+        "--config",
+        file.to_str().unwrap(),
+        "--max-trades",
+        "60",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        report["components"]["trade_history"]["bound"], 60,
+        "the flag wins"
+    );
+
+    for (config, needle) in [
+        (r#"{"fee_bps": 5000}"#.to_string(), "--fee-bps"),
+        (r#"{"bogus": 1}"#.to_string(), "unknown field `bogus`"),
+        ("/nonexistent/bot.json".to_string(), "/nonexistent/bot.json"),
+    ] {
+        let output = heapbound(&["simulate", "--config", &config]);
+        assert_eq!(output.status.code(), Some(2), "{config}");
+        assert!(
+            stderr(&output).contains(needle),
+            "{config}: {}",
+            stderr(&output)
+        );
+    }
+}
