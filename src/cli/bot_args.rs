@@ -92,7 +92,12 @@ pub struct BotArgs<F: Args> {
     /// Plant a leak: `pattern` or `pattern@component` (patterns:
     /// unbounded-vec, rc-cycle, global-cache, forget, undrained-queue,
     /// orphan-keys, slow-drip; default component: the bot's first).
-    #[arg(long, value_parser = LeakSpec::parse, value_name = "PATTERN[@COMPONENT]")]
+    #[arg(
+        long,
+        value_parser = LeakSpec::parse,
+        value_name = "PATTERN[@COMPONENT]",
+        conflicts_with = "exec"
+    )]
     pub inject: Option<LeakSpec>,
 }
 

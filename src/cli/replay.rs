@@ -30,7 +30,12 @@ pub struct ReplayArgs {
     #[arg(long)]
     pub trace: bool,
     /// Plant this leak in the bot (as the fuzz target's HEAPBOUND_INJECT did).
-    #[arg(long, value_parser = LeakSpec::parse, value_name = "PATTERN[@COMPONENT]")]
+    #[arg(
+        long,
+        value_parser = LeakSpec::parse,
+        value_name = "PATTERN[@COMPONENT]",
+        conflicts_with = "exec"
+    )]
     pub inject: Option<LeakSpec>,
     /// With --exec: the bot's config sent in `hello` (default: the scenario's).
     #[arg(long, value_name = "FILE|JSON", requires = "exec")]
