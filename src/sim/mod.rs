@@ -149,6 +149,59 @@ struct Cleanups {
     max_freed: u64,
 }
 
+/// The heap figures at the end of a run.
+fn heap_report<B: Bot>(
+    run: &Run<B>,
+    initial: crate::heap::HeapStats,
+    warm_allocations: u64,
+    fed: u64,
+    warmup: u64,
+) -> HeapReport {
+    let heap = run.heap();
+    let steady_candles = fed.saturating_sub(warmup);
+    HeapReport {
+        source: if run.bot().reported_heap().is_some() {
+            "bot"
+        } else {
+            "allocator"
+        },
+        initial_bytes: initial.live_bytes,
+        final_bytes: heap.live_bytes,
+        growth_bytes: heap.live_bytes as i64 - initial.live_bytes as i64,
+        peak_bytes: heap.peak_bytes,
+        allocations: heap.allocations,
+        deallocations: heap.deallocations,
+        steady_allocations_per_candle: if steady_candles == 0 {
+            0.0
+        } else {
+            (heap.allocations - warm_allocations) as f64 / steady_candles as f64
+        },
+        warmup_candles: warmup,
+        ceiling_bytes: run.limits().heap_ceiling,
+    }
+}
+
+/// Each component's figures at the end of a run, by name.
+fn component_reports<B: Bot>(run: &Run<B>, sampler: &Sampler) -> BTreeMap<String, ComponentReport> {
+    let limits = *run.limits();
+    let mut components = BTreeMap::new();
+    let mut index = 0;
+    run.bot().components(&mut |component| {
+        components.insert(
+            component.name.to_string(),
+            ComponentReport {
+                bytes: component.bytes(),
+                len: component.len,
+                bound: component.bound,
+                budget: limits.budget(&component),
+                slope_bytes_per_candle: sampler.component_slope(index),
+            },
+        );
+        index += 1;
+    });
+    components
+}
+
 /// Feeds `candles` to a bot built from `config`, checking as it goes.
 pub fn simulate<B: Bot>(
     options: &SimOptions,
@@ -259,24 +312,6 @@ pub fn simulate<B: Bot>(
         violations.record(violation, fed);
     }
 
-    let heap = run.heap();
-    let steady_candles = fed.saturating_sub(warmup);
-    let mut components = BTreeMap::new();
-    let limits = *run.limits();
-    let mut index = 0;
-    run.bot().components(&mut |component| {
-        components.insert(
-            component.name.to_string(),
-            ComponentReport {
-                bytes: component.bytes(),
-                len: component.len,
-                bound: component.bound,
-                budget: limits.budget(&component),
-                slope_bytes_per_candle: sampler.component_slope(index),
-            },
-        );
-        index += 1;
-    });
     let activity = run.bot().activity();
     let equity = activity.equity.unwrap_or(0);
     let report = SimReport {
@@ -293,27 +328,8 @@ pub fn simulate<B: Bot>(
         cleanups: activity.cleanups,
         cleanup_freed_bytes: cleanups.freed,
         cleanup_max_freed_bytes: cleanups.max_freed,
-        heap: HeapReport {
-            source: if run.bot().reported_heap().is_some() {
-                "bot"
-            } else {
-                "allocator"
-            },
-            initial_bytes: initial.live_bytes,
-            final_bytes: heap.live_bytes,
-            growth_bytes: heap.live_bytes as i64 - initial.live_bytes as i64,
-            peak_bytes: heap.peak_bytes,
-            allocations: heap.allocations,
-            deallocations: heap.deallocations,
-            steady_allocations_per_candle: if steady_candles == 0 {
-                0.0
-            } else {
-                (heap.allocations - warm_allocations) as f64 / steady_candles as f64
-            },
-            warmup_candles: warmup,
-            ceiling_bytes: limits.heap_ceiling,
-        },
-        components,
+        heap: heap_report(&run, initial, warm_allocations, fed, warmup),
+        components: component_reports(&run, &sampler),
         leak: leak.report,
         top_sites,
         process: run.bot().process().or_else(ProcessStats::read),
