@@ -52,6 +52,14 @@ pub struct ExecArgs {
 }
 
 impl ExecArgs {
+    /// ` --exec "CMD"` for a reproduction command, when a bot process runs.
+    pub fn flag(&self) -> String {
+        self.exec
+            .as_deref()
+            .map(|command| format!(" --exec {command:?}"))
+            .unwrap_or_default()
+    }
+
     /// The process bot's config, when `--exec` is given.
     #[cfg(unix)]
     pub fn external(

@@ -66,10 +66,7 @@ fn explore_bot<B: Bot>(
     config: &B::Config,
 ) -> Result<Outcome, UsageError> {
     // A config the bot refuses would make every scenario pass unplayed.
-    drop(
-        crate::harness::Run::<B>::new(config, &Default::default())
-            .map_err(|error| UsageError::flag(&format!("config {}", error.field), &error.reason))?,
-    );
+    drop(crate::harness::Run::<B>::new(config, &Default::default()).map_err(UsageError::from)?);
     let found = explore::<B>(config, args.seed, args.time);
     let Some((scenario, violation)) = found.failure else {
         println!(
@@ -81,13 +78,7 @@ fn explore_bot<B: Bot>(
     };
     let json = serde_json::to_string_pretty(&scenario).unwrap_or_default();
     write_atomically(&args.out, (json + "\n").as_bytes())?;
-    let exec = args
-        .bot
-        .exec
-        .exec
-        .as_deref()
-        .map(|command| format!(" --exec {command:?}"))
-        .unwrap_or_default();
+    let exec = args.bot.exec.flag();
     println!(
         "fail after {} scenarios; shrunk from {} to {} steps ({} candles) in {} runs",
         found.scenarios,

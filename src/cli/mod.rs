@@ -102,6 +102,13 @@ impl UsageError {
     }
 }
 
+impl From<crate::bot::ConfigError> for UsageError {
+    /// A config the bot refuses, naming the field.
+    fn from(error: crate::bot::ConfigError) -> UsageError {
+        UsageError::flag(&format!("config {}", error.field), &error.reason)
+    }
+}
+
 /// The CLI for bot `B`, its config from `--config file.json` alone.
 pub fn main<B: Bot>() -> ExitCode {
     main_with_flags::<B, NoFlags>()

@@ -99,12 +99,7 @@ fn replay<B: Bot>(args: &ReplayArgs, config: Option<B::Config>) -> Result<Outcom
         write_atomically(path, (pretty + "\n").as_bytes())?;
         eprintln!("saved {}", path.display());
     }
-    let exec = args
-        .exec
-        .exec
-        .as_deref()
-        .map(|command| format!(" --exec {command:?}"))
-        .unwrap_or_default();
+    let exec = args.exec.flag();
     let reproduce = format!(
         "heapbound replay {} --target {}{}{exec}",
         args.file.display(),

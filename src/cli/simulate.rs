@@ -137,7 +137,7 @@ fn simulate_one<B: Bot>(
             CandleGenerator::new(seed),
             &mut on_progress,
         )
-        .map_err(|error| UsageError::flag(&format!("config {}", error.field), &error.reason)),
+        .map_err(UsageError::from),
     };
     bar.finish_and_clear();
     result

@@ -132,7 +132,7 @@ pub fn simulate_file<B: crate::bot::Bot>(
     progress: &mut dyn FnMut(&crate::sim::Progress),
 ) -> Result<crate::sim::SimReport, UsageError> {
     let report = crate::sim::simulate::<B>(options, config, reader.candles(), progress)
-        .map_err(|error| UsageError::flag(&format!("config {}", error.field), &error.reason))?;
+        .map_err(UsageError::from)?;
     if let Some(error) = reader.take_error() {
         return Err(UsageError::flag("--candles-file", &error.to_string()));
     }
