@@ -1,10 +1,15 @@
-//! LRU cache of close prices by candle open time.
+//! The close prices of the most recent candle times.
 
+use std::collections::VecDeque;
 use std::num::NonZeroUsize;
 
-use super::lru_map::LruMap;
-
-/// Close prices keyed by candle open time, at most `capacity` of them.
+/// Close prices of the `capacity` most recent candle open times.
+///
+/// Candle times only move forward, so the entries are kept sorted by time in
+/// a ring reserved at construction: an insert is a push at the back (and a
+/// pop at the front when full), a lookup a binary search. Nothing is hashed,
+/// and nothing allocates after construction. An insert older than every
+/// held time while full is dropped, as it would be the next one evicted.
 ///
 /// ```
 /// use heapbound::bounded::PriceCache;
@@ -18,7 +23,9 @@ use super::lru_map::LruMap;
 /// ```
 #[derive(Debug)]
 pub struct PriceCache {
-    prices: LruMap<i64, i64>,
+    /// (time, price), oldest time first.
+    prices: VecDeque<(i64, i64)>,
+    capacity: usize,
     hits: u64,
     misses: u64,
 }
@@ -27,20 +34,57 @@ impl PriceCache {
     /// An empty cache of at most `capacity` prices.
     pub fn new(capacity: NonZeroUsize) -> PriceCache {
         PriceCache {
-            prices: LruMap::new(capacity),
+            prices: VecDeque::with_capacity(capacity.get()),
+            capacity: capacity.get(),
             hits: 0,
             misses: 0,
         }
     }
 
-    /// Caches `price` for `time`, evicting the least recently used if full.
+    /// Heap bytes a cache of `capacity` prices reserves.
+    pub fn reserved_bytes(capacity: usize) -> usize {
+        capacity * std::mem::size_of::<(i64, i64)>()
+    }
+
+    /// Caches `price` for `time`, evicting the oldest time if full.
+    #[inline]
     pub fn insert(&mut self, time: i64, price: i64) {
-        self.prices.put(time, price);
+        match self.prices.back() {
+            Some(&(newest, _)) if time <= newest => self.insert_not_newest(time, price),
+            _ => {
+                if self.prices.len() == self.capacity {
+                    self.prices.pop_front();
+                }
+                self.prices.push_back((time, price));
+            }
+        }
+    }
+
+    /// A time already held is replaced; an older one is placed in order.
+    #[cold]
+    fn insert_not_newest(&mut self, time: i64, price: i64) {
+        match self.prices.binary_search_by_key(&time, |&(held, _)| held) {
+            Ok(index) => self.prices[index].1 = price,
+            Err(0) if self.prices.len() == self.capacity => {}
+            Err(index) => {
+                let index = if self.prices.len() == self.capacity {
+                    self.prices.pop_front();
+                    index - 1
+                } else {
+                    index
+                };
+                self.prices.insert(index, (time, price));
+            }
+        }
     }
 
     /// The price cached for `time`, counting a hit or a miss.
     pub fn get(&mut self, time: i64) -> Option<i64> {
-        let found = self.prices.get(&time).copied();
+        let found = self
+            .prices
+            .binary_search_by_key(&time, |&(held, _)| held)
+            .ok()
+            .map(|index| self.prices[index].1);
         match found {
             Some(_) => self.hits += 1,
             None => self.misses += 1,
@@ -60,7 +104,7 @@ impl PriceCache {
 
     /// The most it holds.
     pub fn bound(&self) -> usize {
-        self.prices.capacity()
+        self.capacity
     }
 
     /// (hits, misses) over its life.
@@ -73,26 +117,61 @@ impl PriceCache {
 mod tests {
     use super::*;
 
+    fn cache(capacity: usize) -> PriceCache {
+        PriceCache::new(NonZeroUsize::new(capacity).unwrap())
+    }
+
     #[test]
-    fn evicts_least_recently_used_and_counts_hits() {
-        let mut cache = PriceCache::new(NonZeroUsize::new(2).unwrap());
+    fn keeps_the_newest_times_and_counts_hits() {
+        let mut cache = cache(2);
         cache.insert(1, 10);
         cache.insert(2, 20);
         assert_eq!(cache.get(1), Some(10));
         cache.insert(3, 30);
-        assert_eq!(cache.get(2), None);
-        assert_eq!(cache.get(1), Some(10));
+        assert_eq!(cache.get(1), None);
+        assert_eq!(cache.get(2), Some(20));
         assert_eq!(cache.len(), 2);
         assert_eq!(cache.bound(), 2);
         assert_eq!(cache.hit_counts(), (2, 1));
     }
 
     #[test]
-    fn reinserting_a_key_replaces_its_price() {
-        let mut cache = PriceCache::new(NonZeroUsize::new(4).unwrap());
+    fn reinserting_a_time_replaces_its_price() {
+        let mut cache = cache(4);
         cache.insert(7, 1);
         cache.insert(7, 2);
         assert_eq!(cache.len(), 1);
         assert_eq!(cache.get(7), Some(2));
+    }
+
+    #[test]
+    fn an_older_time_goes_in_order_or_is_dropped_when_full() {
+        let mut cache = cache(3);
+        cache.insert(10, 1);
+        cache.insert(30, 3);
+        cache.insert(20, 2);
+        assert_eq!(
+            cache.prices.iter().map(|&(t, _)| t).collect::<Vec<_>>(),
+            [10, 20, 30]
+        );
+        cache.insert(5, 0);
+        assert_eq!(cache.get(5), None);
+        cache.insert(15, 9);
+        assert_eq!(
+            cache.prices.iter().map(|&(t, _)| t).collect::<Vec<_>>(),
+            [15, 20, 30]
+        );
+    }
+
+    #[test]
+    fn storage_never_grows() {
+        let mut cache = cache(16);
+        let reserved = cache.prices.capacity();
+        for time in 0..1_000 {
+            cache.insert(time, time);
+            cache.insert(time / 2, time);
+        }
+        assert_eq!(cache.prices.capacity(), reserved);
+        assert_eq!(cache.len(), 16);
     }
 }

@@ -36,6 +36,7 @@ impl<T> RingBuffer<T> {
     }
 
     /// Appends `value`, overwriting (and returning) the oldest when full.
+    #[inline]
     pub fn push(&mut self, value: T) -> Option<T> {
         self.pushed += 1;
         if self.slots.len() < self.capacity {
@@ -43,22 +44,29 @@ impl<T> RingBuffer<T> {
             return None;
         }
         let old = std::mem::replace(&mut self.slots[self.head], value);
-        self.head = (self.head + 1) % self.capacity;
+        // A compare, not `%`: this runs on every candle, and a division
+        // costs more than the rest of the push.
+        self.head += 1;
+        if self.head == self.capacity {
+            self.head = 0;
+        }
         Some(old)
     }
 
     /// The value `age` pushes ago: `back(0)` is the newest.
+    #[inline]
     pub fn back(&self, age: usize) -> Option<&T> {
         let len = self.slots.len();
         if age >= len {
             return None;
         }
-        let newest = if len < self.capacity {
-            len - 1
-        } else {
-            (self.head + self.capacity - 1) % self.capacity
-        };
-        Some(&self.slots[(newest + self.capacity - age) % self.capacity])
+        // Until full, `head` is 0 and the newest is at `len - 1`; once full,
+        // the newest is just before `head`. Either way the value is at
+        // `head + len - 1 - age`, which `age < len` keeps below `2 * len`:
+        // one wrap, no division.
+        let index = self.head + len - 1 - age;
+        let index = if index >= len { index - len } else { index };
+        Some(&self.slots[index])
     }
 
     /// Values from oldest to newest.

@@ -306,10 +306,11 @@ pub struct PriceCacheInput {
     pub ops: Vec<CacheOp>,
 }
 
-/// The price cache against a recency-ordered list.
+/// The price cache against a map that keeps the newest times.
 pub fn check_price_cache(input: &PriceCacheInput) -> Result<(), Violation> {
     let capacity = bound(input.capacity);
-    let budget = LruMap::<i64, i64>::reserved_bytes(capacity.get()) as u64 + COMPONENT_OVERHEAD;
+    let budget = PriceCache::reserved_bytes(capacity.get()) as u64 + COMPONENT_OVERHEAD;
+    // Sorted by time; reserved here, as `apply` runs inside the cache's group.
     let mut model: Vec<(i64, i64)> = Vec::with_capacity(capacity.get() + 1);
     check_container(
         "price_cache",
@@ -321,19 +322,20 @@ pub fn check_price_cache(input: &PriceCacheInput) -> Result<(), Violation> {
                 CacheOp::Insert { time, price } => {
                     let time = i64::from(time);
                     cache.insert(time, price);
-                    model.retain(|&(key, _)| key != time);
-                    if model.len() == capacity.get() {
+                    match model.binary_search_by_key(&time, |&(held, _)| held) {
+                        Ok(index) => model[index].1 = price,
+                        Err(index) => model.insert(index, (time, price)),
+                    }
+                    if model.len() > capacity.get() {
                         model.remove(0);
                     }
-                    model.push((time, price));
                 }
                 CacheOp::Get(time) => {
                     let time = i64::from(time);
-                    let expected = model.iter().position(|&(key, _)| key == time).map(|i| {
-                        let entry = model.remove(i);
-                        model.push(entry);
-                        entry.1
-                    });
+                    let expected = model
+                        .binary_search_by_key(&time, |&(held, _)| held)
+                        .ok()
+                        .map(|index| model[index].1);
                     if cache.get(time) != expected {
                         return Err(mismatch("price_cache", step, format!("get({time})")));
                     }

@@ -3,7 +3,7 @@
 
 use std::mem::size_of;
 
-use crate::bounded::{LruMap, Session, Trade};
+use crate::bounded::{LruMap, PriceCache, Session, Trade};
 use crate::harness::checks::COMPONENT_OVERHEAD;
 use crate::market::Candle;
 
@@ -23,7 +23,7 @@ pub fn component_budgets(config: &BotConfig) -> [u64; 6] {
         sessions as u64,
         (config.max_trades * size_of::<Trade>()) as u64,
         (config.metrics_capacity * size_of::<MetricSample>()) as u64,
-        LruMap::<i64, i64>::reserved_bytes(config.price_cache_capacity) as u64,
+        PriceCache::reserved_bytes(config.price_cache_capacity) as u64,
         (config.window * size_of::<Candle>()) as u64,
         STRATEGY_STATE,
     ];

@@ -136,6 +136,9 @@ impl PaperBot {
     /// Feeds one candle: the strategy decides on its close, the executor
     /// fills at that close, metrics and the price cache are updated, and the
     /// periodic cleanup runs when due. Allocation-free once warmed up.
+    // Inlined so the outcome is built where it is used: returned through
+    // memory it was a 144-byte memcpy per candle, a quarter of `simulate`.
+    #[inline]
     pub fn step(&mut self, candle: &Candle) -> StepOutcome {
         // The window, metrics ring and price cache write into storage
         // reserved at construction, so no group needs entering here: a
