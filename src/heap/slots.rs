@@ -44,7 +44,11 @@ impl Slot {
     #[inline]
     fn on_alloc(&self, size: i64) {
         let live = self.live.fetch_add(size, Relaxed) + size;
-        self.peak.fetch_max(live, Relaxed);
+        // A load first: a new peak is rare once a bot is warm, and
+        // `fetch_max` is a compare-and-swap loop on every allocation.
+        if live > self.peak.load(Relaxed) {
+            self.peak.fetch_max(live, Relaxed);
+        }
         self.allocations.fetch_add(1, Relaxed);
         self.allocated_bytes.fetch_add(size as u64, Relaxed);
     }
@@ -101,7 +105,6 @@ pub struct HeapStats {
 }
 
 static SLOTS: [Slot; MAX_SLOTS] = [const { Slot::new() }; MAX_SLOTS];
-static PROCESS: Slot = Slot::new();
 static TRACKER_INSTALLED: AtomicBool = AtomicBool::new(false);
 
 pub(crate) fn slot(index: usize) -> &'static Slot {
@@ -122,8 +125,11 @@ pub(crate) fn descends_from(mut slot: usize, ancestor: usize) -> bool {
     false
 }
 
+/// Every group's parent chain ends at the root slot, so it counts every
+/// tracked allocation in the process (a separate process-wide counter would
+/// be one more set of atomic updates on every allocation).
 pub(crate) fn process_slot() -> &'static Slot {
-    &PROCESS
+    &SLOTS[ROOT_SLOT]
 }
 
 struct SlotTracker;
@@ -145,7 +151,6 @@ impl SlotTracker {
 impl AllocationTracker for SlotTracker {
     fn allocated(&self, addr: usize, size: usize, _wrapped: usize, group: AllocationGroupId) {
         let size = size as i64;
-        PROCESS.on_alloc(size);
         Self::walk(&group, |slot| slot.on_alloc(size));
         crate::heap::sites::record_alloc(addr, size as u64, group.as_usize().get());
     }
@@ -159,7 +164,6 @@ impl AllocationTracker for SlotTracker {
         _current: AllocationGroupId,
     ) {
         let size = size as i64;
-        PROCESS.on_dealloc(size);
         Self::walk(&source, |slot| slot.on_dealloc(size));
         crate::heap::sites::record_dealloc(addr);
     }
