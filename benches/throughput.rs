@@ -42,9 +42,12 @@ fn candles(c: &mut Criterion) {
         })
     });
     group.bench_function(BenchmarkId::new("generate_and_step", CANDLES), |b| {
+        // One market for the whole run: candle times keep moving forward,
+        // as they do for a live bot.
         let mut bot = PaperBot::new(BotConfig::default()).unwrap();
+        let mut market = CandleGenerator::new(42);
         b.iter(|| {
-            for candle in CandleGenerator::new(42).take(CANDLES as usize) {
+            for candle in market.by_ref().take(CANDLES as usize) {
                 bot.step(&candle);
             }
             bot.books().fills

@@ -57,7 +57,7 @@ const CAUGHT_BY_BUDGET_AFTER: [(LeakPattern, u64); 7] = [
     (LeakPattern::Forget, 84),
     (LeakPattern::UndrainedQueue, 1),
     (LeakPattern::OrphanKeys, 143_370),
-    (LeakPattern::SlowDrip, 4_000),
+    (LeakPattern::SlowDrip, 3_000),
 ];
 
 /// One test, run in this order: `global-cache` leaks into a process-wide

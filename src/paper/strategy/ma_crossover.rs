@@ -47,6 +47,7 @@ impl Strategy for MaCrossover {
         "ma-crossover"
     }
 
+    #[inline]
     fn on_candle(&mut self, window: &RingBuffer<Candle>) -> Signal {
         let Some(newest) = window.back(0) else {
             return Signal::Hold;

@@ -34,14 +34,44 @@ pub trait Strategy: Send {
     fn on_candle(&mut self, window: &RingBuffer<Candle>) -> Signal;
 }
 
-/// Builds the strategy a config names. The config must be validated.
-pub fn build(config: &StrategyConfig) -> Box<dyn Strategy> {
-    match *config {
-        StrategyConfig::MaCrossover { fast, slow } => Box::new(MaCrossover::new(fast, slow)),
+/// One of the strategies, chosen by the config. A `match`, not a `dyn
+/// Strategy`: the call on every candle can then be inlined.
+#[derive(Clone, Debug)]
+pub enum AnyStrategy {
+    /// [`MaCrossover`].
+    MaCrossover(MaCrossover),
+    /// [`Rsi`].
+    Rsi(Rsi),
+}
+
+impl Strategy for AnyStrategy {
+    fn name(&self) -> &'static str {
+        match self {
+            AnyStrategy::MaCrossover(strategy) => strategy.name(),
+            AnyStrategy::Rsi(strategy) => strategy.name(),
+        }
+    }
+
+    #[inline]
+    fn on_candle(&mut self, window: &RingBuffer<Candle>) -> Signal {
+        match self {
+            AnyStrategy::MaCrossover(strategy) => strategy.on_candle(window),
+            AnyStrategy::Rsi(strategy) => strategy.on_candle(window),
+        }
+    }
+}
+
+/// Builds the strategy a config names, on the heap (its state is the
+/// `strategy` component's bytes). The config must be validated.
+pub fn build(config: &StrategyConfig) -> Box<AnyStrategy> {
+    Box::new(match *config {
+        StrategyConfig::MaCrossover { fast, slow } => {
+            AnyStrategy::MaCrossover(MaCrossover::new(fast, slow))
+        }
         StrategyConfig::Rsi {
             period,
             oversold,
             overbought,
-        } => Box::new(Rsi::new(period, oversold, overbought)),
-    }
+        } => AnyStrategy::Rsi(Rsi::new(period, oversold, overbought)),
+    })
 }

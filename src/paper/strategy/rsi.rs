@@ -49,6 +49,7 @@ impl Strategy for Rsi {
         "rsi"
     }
 
+    #[inline]
     fn on_candle(&mut self, window: &RingBuffer<Candle>) -> Signal {
         let Some(newest) = change(window, 0) else {
             return Signal::Hold;
