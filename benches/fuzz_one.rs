@@ -10,24 +10,14 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-use heapbound::harness::{fuzz_builtin, Builtin};
+use heapbound::harness::{fuzz_builtin, read_corpus, Builtin};
 use heapbound::paper::PaperBot;
 
 fn corpus(target: &str) -> Vec<Vec<u8>> {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("corpus")
         .join(target);
-    let mut paths: Vec<_> = std::fs::read_dir(&folder)
-        .unwrap_or_else(|error| panic!("{}: {error}", folder.display()))
-        .map(|entry| entry.expect("a readable corpus folder").path())
-        .collect();
-    paths.sort();
-    paths
-        .iter()
-        .map(|path| {
-            std::fs::read(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
-        })
-        .collect()
+    read_corpus(&folder).unwrap_or_else(|error| panic!("{error}"))
 }
 
 fn fuzz_one(c: &mut Criterion) {

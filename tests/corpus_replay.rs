@@ -6,17 +6,11 @@ static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllo
 
 use std::path::{Path, PathBuf};
 
-use heapbound::harness::{check_scenario, Builtin, BuiltinInput, Scenario};
+use heapbound::harness::{check_scenario, corpus_files, Builtin, BuiltinInput, Scenario};
 use heapbound::paper::PaperBot;
 
 fn files_in(folder: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
-        .unwrap_or_else(|error| panic!("{}: {error}", folder.display()))
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| path.is_file())
-        .collect();
-    files.sort();
-    files
+    corpus_files(folder).unwrap_or_else(|error| panic!("{error}"))
 }
 
 fn corpus(target: &str) -> Vec<PathBuf> {

@@ -96,6 +96,11 @@ impl UsageError {
         }
     }
 
+    /// An error whose message already names the file or folder it is about.
+    pub fn input(message: String) -> UsageError {
+        UsageError { message }
+    }
+
     /// The message, without the `error:` prefix.
     pub fn message(&self) -> &str {
         &self.message

@@ -29,14 +29,8 @@ pub struct TriageArgs {
 
 /// Runs `triage`.
 pub fn run<B: Bot>(args: &TriageArgs) -> Result<Outcome, UsageError> {
-    let dir_name = args.dir.display().to_string();
-    let entries =
-        std::fs::read_dir(&args.dir).map_err(|e| UsageError::flag(&dir_name, &e.to_string()))?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| path.is_file())
-        .collect();
-    files.sort();
+    let files = crate::harness::corpus_files(&args.dir)
+        .map_err(|error| UsageError::input(error.to_string()))?;
     let target = args
         .target
         .clone()
