@@ -17,18 +17,30 @@ import os
 import sys
 
 
+# Results written more than this long before the newest one are from an
+# earlier `cargo bench` and are left out (a full run takes about 5 minutes).
+SAME_RUN_SECONDS = 30 * 60
+
+
 def load(root):
-    """{'group/function/value': (ns per iteration, throughput dict)}."""
-    results = {}
+    """{'group/function/value': (ns per iteration, throughput dict)} of the
+    latest run, and the ids of older results left out."""
+    found = {}
     for folder, _, files in os.walk(root):
         if os.path.basename(folder) != "new" or "benchmark.json" not in files:
             continue
         with open(os.path.join(folder, "benchmark.json")) as f:
             meta = json.load(f)
-        with open(os.path.join(folder, "estimates.json")) as f:
+        path = os.path.join(folder, "estimates.json")
+        with open(path) as f:
             estimates = json.load(f)
-        results[meta["full_id"]] = (estimates["median"]["point_estimate"], meta.get("throughput"))
-    return results
+        entry = (estimates["median"]["point_estimate"], meta.get("throughput"))
+        found[meta["full_id"]] = (os.path.getmtime(path), entry)
+    newest = max((written for written, _ in found.values()), default=0)
+    results = {name: entry for name, (written, entry) in found.items()
+               if newest - written <= SAME_RUN_SECONDS}
+    stale = sorted(name for name in found if name not in results)
+    return results, stale
 
 
 def per_second(entry):
@@ -50,9 +62,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--criterion", default=os.path.join("target", "criterion"))
     args = parser.parse_args()
-    results = load(args.criterion)
+    results, stale = load(args.criterion)
     if not results:
         sys.exit(f"no criterion results under {args.criterion}: run `cargo bench` first")
+    if stale:
+        print(f"left out, from an earlier run: {', '.join(stale)}\n")
 
     print("benchmark                                   median/iter     throughput")
     for name in sorted(results):

@@ -16,15 +16,21 @@ use crate::heap::Group;
 use super::checks::COMPONENT_OVERHEAD;
 use super::violation::{Invariant, Violation};
 
-/// Containers fuzzed here hold at most this many entries. Small on purpose
-/// (the small-scope hypothesis): wrap-around, eviction and trimming bugs
-/// show at a bound of a few entries, an input reaches them in a few ops,
-/// and the model compare after every op stays cheap (bounds up to 256
+/// Containers fuzzed here mostly hold at most this many entries. Small on
+/// purpose (the small-scope hypothesis): wrap-around, eviction and trimming
+/// bugs show at a bound of a few entries, an input reaches them in a few
+/// ops, and the model compare after every op stays cheap (bounds up to 256
 /// ran the `trade_history` target at 5,800 exec/s under ASan).
-const MAX_CONTAINER_BOUND: usize = 16;
+const SMALL_BOUND: usize = 16;
 
+/// One raw value in 16 draws a bound from 17 to 242 instead, so budgets
+/// that grow in steps (a hash table's buckets) are fuzzed at size too.
 fn bound(raw: u8) -> NonZeroUsize {
-    NonZeroUsize::new(1 + usize::from(raw) % MAX_CONTAINER_BOUND).unwrap_or(NonZeroUsize::MIN)
+    let bound = match raw.checked_sub(240) {
+        None => 1 + usize::from(raw) % SMALL_BOUND,
+        Some(large) => SMALL_BOUND + 1 + usize::from(large) * 15,
+    };
+    NonZeroUsize::new(bound).unwrap_or(NonZeroUsize::MIN)
 }
 
 fn mismatch(name: &str, step: usize, what: String) -> Violation {
@@ -101,7 +107,7 @@ pub enum SessionOp {
 /// Input of the `session_store` target.
 #[derive(Clone, Debug, PartialEq, Eq, Arbitrary, Serialize, Deserialize)]
 pub struct SessionStoreInput {
-    /// Bound (1..=16).
+    /// Bound (1..=16, one raw value in 16 up to 242).
     pub max_size: u8,
     /// LRU instead of FIFO.
     pub lru: bool,
@@ -201,7 +207,7 @@ pub enum HistoryOp {
 /// Input of the `trade_history` target.
 #[derive(Clone, Debug, PartialEq, Eq, Arbitrary, Serialize, Deserialize)]
 pub struct TradeHistoryInput {
-    /// Bound (1..=16).
+    /// Bound (1..=16, one raw value in 16 up to 242).
     pub max_trades: u8,
     /// Ops in order.
     pub ops: Vec<HistoryOp>,
@@ -256,7 +262,7 @@ pub fn check_trade_history(input: &TradeHistoryInput) -> Result<(), Violation> {
 /// Input of the `ring_buffer` target.
 #[derive(Clone, Debug, PartialEq, Eq, Arbitrary, Serialize, Deserialize)]
 pub struct RingBufferInput {
-    /// Capacity (1..=16).
+    /// Capacity (1..=16, one raw value in 16 up to 242).
     pub capacity: u8,
     /// Values pushed in order.
     pub pushes: Vec<u32>,
@@ -304,7 +310,7 @@ pub enum CacheOp {
 /// Input of the `price_cache` target.
 #[derive(Clone, Debug, PartialEq, Eq, Arbitrary, Serialize, Deserialize)]
 pub struct PriceCacheInput {
-    /// Capacity (1..=16).
+    /// Capacity (1..=16, one raw value in 16 up to 242).
     pub capacity: u8,
     /// Ops in order.
     pub ops: Vec<CacheOp>,

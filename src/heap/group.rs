@@ -77,7 +77,7 @@ impl Group {
                 }
             }
             // Out of ids: the group still works as a scope for the allocator,
-            // but its bytes land in the root slot and `stats` reads zero.
+            // but its bytes are counted nowhere and `stats` reads zero.
             (token, _) => Group {
                 token,
                 slot: ROOT_SLOT,

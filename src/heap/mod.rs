@@ -39,12 +39,3 @@ pub fn is_tracking() -> bool {
     drop(boxed);
     seen
 }
-
-/// Counters for every tracked allocation in the process, on all threads
-/// (read from the root of every group's parent chain, so an allocation in a
-/// group nested more than 8 deep, or made once 16,384 groups are alive at
-/// once, is left out).
-pub fn process_stats() -> HeapStats {
-    slots::ensure_tracker();
-    slots::process_slot().stats()
-}

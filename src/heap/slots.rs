@@ -25,7 +25,6 @@ pub(crate) struct Slot {
     peak: AtomicI64,
     allocations: AtomicU64,
     deallocations: AtomicU64,
-    allocated_bytes: AtomicU64,
     parent: AtomicUsize,
 }
 
@@ -36,7 +35,6 @@ impl Slot {
             peak: AtomicI64::new(0),
             allocations: AtomicU64::new(0),
             deallocations: AtomicU64::new(0),
-            allocated_bytes: AtomicU64::new(0),
             parent: AtomicUsize::new(0),
         }
     }
@@ -50,7 +48,6 @@ impl Slot {
             self.peak.fetch_max(live, Relaxed);
         }
         self.allocations.fetch_add(1, Relaxed);
-        self.allocated_bytes.fetch_add(size as u64, Relaxed);
     }
 
     #[inline]
@@ -69,7 +66,6 @@ impl Slot {
             peak_bytes: self.peak.load(Relaxed).max(0) as u64,
             allocations: self.allocations.load(Relaxed),
             deallocations: self.deallocations.load(Relaxed),
-            allocated_bytes: self.allocated_bytes.load(Relaxed),
         }
     }
 
@@ -84,7 +80,6 @@ impl Slot {
         self.peak.store(0, Relaxed);
         self.allocations.store(0, Relaxed);
         self.deallocations.store(0, Relaxed);
-        self.allocated_bytes.store(0, Relaxed);
         self.parent.store(parent, Relaxed);
     }
 }
@@ -100,8 +95,6 @@ pub struct HeapStats {
     pub allocations: u64,
     /// Number of frees.
     pub deallocations: u64,
-    /// Sum of the sizes of all allocations.
-    pub allocated_bytes: u64,
 }
 
 static SLOTS: [Slot; MAX_SLOTS] = [const { Slot::new() }; MAX_SLOTS];
@@ -125,13 +118,6 @@ pub(crate) fn descends_from(mut slot: usize, ancestor: usize) -> bool {
     false
 }
 
-/// Every group's parent chain ends at the root slot, so it counts every
-/// tracked allocation in the process (a separate process-wide counter would
-/// be one more set of atomic updates on every allocation).
-pub(crate) fn process_slot() -> &'static Slot {
-    &SLOTS[ROOT_SLOT]
-}
-
 struct SlotTracker;
 
 impl SlotTracker {
@@ -139,7 +125,9 @@ impl SlotTracker {
     fn walk(group: &AllocationGroupId, mut visit: impl FnMut(&Slot)) {
         let mut index = group.as_usize().get();
         let mut depth = 0;
-        while index != 0 && index < MAX_SLOTS && depth < MAX_DEPTH {
+        // The root (allocations outside any group) is not counted: nothing
+        // reads it, and every allocation in the process would pay for it.
+        while index > ROOT_SLOT && index < MAX_SLOTS && depth < MAX_DEPTH {
             let slot = &SLOTS[index];
             visit(slot);
             index = slot.parent.load(Relaxed);

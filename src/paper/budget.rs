@@ -12,6 +12,9 @@ use super::paper_bot::MetricSample;
 /// Room for the strategy's boxed state (running sums, periods).
 pub const STRATEGY_STATE: u64 = 128;
 
+// The boxed strategy (the larger variant of `AnyStrategy`) must fit its room.
+const _: () = assert!(size_of::<super::strategy::AnyStrategy>() as u64 <= STRATEGY_STATE);
+
 /// Heap bytes each component may hold, in [`super::COMPONENT_NAMES`] order.
 pub fn component_budgets(config: &BotConfig) -> [u64; 6] {
     // One payload more than the bound: a new session's payload exists before

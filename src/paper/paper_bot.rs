@@ -140,6 +140,11 @@ impl PaperBot {
     /// Feeds one candle: the strategy decides on its close, the executor
     /// fills at that close, metrics and the price cache are updated, and the
     /// periodic cleanup runs when due. Allocation-free once warmed up.
+    ///
+    /// Candle open times are expected to increase, as a market's do: the
+    /// price cache keeps the newest times, so once it is full a candle older
+    /// than all of them is not cached (and one at a time it holds replaces
+    /// that price).
     // Always inlined, so the outcome is built where it is used: returned
     // through memory it is a 144-byte memcpy per candle, a quarter of
     // `simulate` (a plain `#[inline]` was not always taken).
