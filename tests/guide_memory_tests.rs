@@ -179,3 +179,51 @@ fn groups_created_at_once_on_many_threads_all_count() {
         assert!(handle.join().unwrap().iter().all(|&counted| counted == 1));
     }
 }
+
+#[test]
+fn a_group_counts_exactly_when_its_thread_and_others_allocate_at_once() {
+    // The creating thread updates its half of the counters without atomic
+    // adds, the others update the shared half: nothing may be lost.
+    let mut group = Group::new();
+    let handle = group.handle();
+    let start = std::sync::Arc::new(std::sync::Barrier::new(5));
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            let start = std::sync::Arc::clone(&start);
+            handle.spawn(move || {
+                start.wait();
+                let mut kept = Vec::new();
+                for round in 0..2_000 {
+                    let block = vec![1u8; 24 + round % 8];
+                    if round % 2 == 0 {
+                        kept.push(block);
+                    }
+                }
+                kept
+            })
+        })
+        .collect();
+    let mine = group.run(|| {
+        start.wait();
+        (0..2_000)
+            .map(|round| vec![2u8; 40 + round % 8])
+            .collect::<Vec<_>>()
+    });
+    let kept: Vec<Vec<Vec<u8>>> = workers.into_iter().map(|w| w.join().unwrap()).collect();
+    let stats = group.stats();
+    let expected_live: usize = kept.iter().flatten().map(Vec::capacity).sum::<usize>()
+        + kept
+            .iter()
+            .map(|k| k.capacity() * std::mem::size_of::<Vec<u8>>())
+            .sum::<usize>()
+        + mine.iter().map(Vec::capacity).sum::<usize>()
+        + mine.capacity() * std::mem::size_of::<Vec<u8>>();
+    assert_eq!(stats.live_bytes, expected_live as u64);
+    assert_eq!(
+        stats.allocations - stats.deallocations,
+        4 * (1_000 + 1) + 2_000 + 1
+    );
+    assert!(stats.peak_bytes >= stats.live_bytes);
+    drop((kept, mine));
+    assert_eq!(group.live_bytes(), 0);
+}
