@@ -2,7 +2,12 @@
 # Fuzz one target for a while from its checked-in corpus, the way CI does.
 #
 #   scripts/fuzz-target.sh <target> <seconds> [extra libFuzzer flags...]
+#   SANITIZER=none scripts/fuzz-target.sh <target> <seconds>
 #
+# SANITIZER (default address) is cargo fuzz's -s. heapbound's detectors are
+# the tracking allocator's counters and need no sanitizer; `none` runs the
+# targets about 3 times faster (actions ~17,000 exec/s against ~5,000 here)
+# but no longer catches memory errors in unsafe code.
 # New inputs go to fuzz/corpus/<target> (corpus/<target> is only read), so a
 # later `cargo fuzz cmin` can minimize what the run found. On a crash the
 # input stays in fuzz/artifacts/<target>/ and `heapbound replay` of each
@@ -24,7 +29,7 @@ mkdir -p "fuzz/corpus/$target" "fuzz/artifacts/$target"
 # stays far below 512 MB of heap (its budget is computed from bounds of at
 # most 4096), so a runaway input is stopped by libFuzzer too.
 status=0
-"${cargo_fuzz[@]}" run -O "$target" "fuzz/corpus/$target" "corpus/$target" -- \
+"${cargo_fuzz[@]}" run -O -s "${SANITIZER:-address}" "$target" "fuzz/corpus/$target" "corpus/$target" -- \
   -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=10 \
   -print_final_stats=1 "$@" || status=$?
 
