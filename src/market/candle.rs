@@ -62,31 +62,11 @@ impl Candle {
         close: i64,
         volume: i64,
     ) -> Result<Candle, CandleError> {
-        for (field, value) in [
-            ("open", open),
-            ("high", high),
-            ("low", low),
-            ("close", close),
-        ] {
-            if value <= 0 {
-                return Err(CandleError::NonPositivePrice { field, value });
-            }
-        }
-        if high < low {
-            return Err(CandleError::HighBelowLow { high, low });
-        }
-        for (field, value) in [("open", open), ("close", close)] {
-            if value < low || value > high {
-                return Err(CandleError::OutsideRange {
-                    field,
-                    value,
-                    low,
-                    high,
-                });
-            }
-        }
-        if volume < 0 {
-            return Err(CandleError::NegativeVolume(volume));
+        // One pass of compares for the valid candle (every candle of a run);
+        // which rule broke is worked out only for an invalid one.
+        let valid = low > 0 && low <= open.min(close) && open.max(close) <= high && volume >= 0;
+        if !valid {
+            return Err(Candle::why_invalid(open, high, low, close, volume));
         }
         Ok(Candle {
             open_time,
@@ -96,6 +76,35 @@ impl Candle {
             close,
             volume,
         })
+    }
+
+    /// The first rule an invalid candle breaks, in the order `new` documents.
+    #[cold]
+    fn why_invalid(open: i64, high: i64, low: i64, close: i64, volume: i64) -> CandleError {
+        for (field, value) in [
+            ("open", open),
+            ("high", high),
+            ("low", low),
+            ("close", close),
+        ] {
+            if value <= 0 {
+                return CandleError::NonPositivePrice { field, value };
+            }
+        }
+        if high < low {
+            return CandleError::HighBelowLow { high, low };
+        }
+        for (field, value) in [("open", open), ("close", close)] {
+            if value < low || value > high {
+                return CandleError::OutsideRange {
+                    field,
+                    value,
+                    low,
+                    high,
+                };
+            }
+        }
+        CandleError::NegativeVolume(volume)
     }
 
     /// Open time in milliseconds since the Unix epoch.
