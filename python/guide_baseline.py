@@ -5,8 +5,8 @@
                                      [--heapbound target/release/heapbound] [--json]
 
 Times GuideBot.on_candle from examples/python/guide_bot.py, imported as is:
-that class is the memory-leak testing guide's bot design (shared/reference/
-memory-leak-testing-guide.md), with the same defaults as heapbound's paper
+that class is the bot design of the memory-leak testing guide heapbound grew
+from, with the same defaults as heapbound's paper
 bot: a deque(maxlen=slow) candle window with running sums for a 20/60
 moving-average crossover, paper trading (cash, position, 2 bps fee), the
 guide's BoundedSessionStore (OrderedDict, oldest evicted), BoundedTradeHistory

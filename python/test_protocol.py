@@ -1,6 +1,6 @@
 """Tests of heapbound's Python bot protocol (PROTOCOL.md) and its examples.
 
-    cd /work/main && python3 -m unittest python/test_protocol.py
+    python3 -m unittest python/test_protocol.py      # from the repository root
 
 Each example bot runs as a subprocess and is driven through hello, candle
 batches, actions (including refused ones), sample, reset and shutdown, the

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """The memory-leak testing guide's good bot, speaking heapbound's protocol.
 
-Every container is bounded the way the guide (shared/reference/
-memory-leak-testing-guide.md, "Bounded Data Structures") builds it:
+Every container is bounded the way the memory-leak testing guide heapbound
+grew from builds it (its "Bounded Data Structures"):
 
 - sessions:      an OrderedDict with max_size, oldest evicted first (FIFO)
 - trade_history: a deque(maxlen=max_trades)
