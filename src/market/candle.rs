@@ -52,6 +52,16 @@ pub enum CandleError {
 }
 
 impl Candle {
+    /// A placeholder for storage filled before it is read (not a valid candle).
+    pub(crate) const EMPTY: Candle = Candle {
+        open_time: 0,
+        open: 0,
+        high: 0,
+        low: 0,
+        close: 0,
+        volume: 0,
+    };
+
     /// Validates and builds a candle: `0 < low <= min(open, close) <=
     /// max(open, close) <= high` and `volume >= 0`.
     pub fn new(

@@ -61,6 +61,21 @@ const CRASH_CANDLES: u32 = 5;
 /// ```
 #[derive(Clone, Debug)]
 pub struct CandleGenerator {
+    walk: Walk,
+    /// Candles made ahead in one tight loop, handed out by `next` (a call
+    /// that returns a 48-byte candle through memory on every candle cost more
+    /// than making it), with the regime in force before each was drawn.
+    ahead: [(Candle, Regime); AHEAD],
+    /// Index of the next candle of `ahead` to hand out; `AHEAD` when empty.
+    handed: usize,
+}
+
+/// Candles made ahead at a time.
+const AHEAD: usize = 16;
+
+/// The random walk itself.
+#[derive(Clone, Debug)]
+struct Walk {
     rng: ChaCha8Rng,
     params: MarketParams,
     close: i64,
@@ -82,7 +97,7 @@ impl CandleGenerator {
     /// is raised to 100 so percentage moves stay representable.
     pub fn with_params(seed: u64, params: MarketParams) -> CandleGenerator {
         let start = params.start_price.clamp(100, i64::MAX / (4 * PPM));
-        CandleGenerator {
+        let walk = Walk {
             rng: ChaCha8Rng::seed_from_u64(seed),
             params: MarketParams {
                 start_price: start,
@@ -97,19 +112,38 @@ impl CandleGenerator {
             // Prices wander within two orders of magnitude of the start.
             floor: (start / 100).max(10),
             ceiling: start.saturating_mul(100).min(i64::MAX / (4 * PPM)),
+        };
+        CandleGenerator {
+            walk,
+            ahead: [(Candle::EMPTY, Regime::Sideways); AHEAD],
+            handed: AHEAD,
         }
     }
 
     /// The regime the next candle is drawn from.
     pub fn regime(&self) -> Regime {
-        self.regime
+        match self.ahead.get(self.handed) {
+            Some(&(_, regime)) => regime,
+            None => self.walk.regime,
+        }
     }
 
     /// The parameters in force (after clamping).
     pub fn params(&self) -> MarketParams {
-        self.params
+        self.walk.params
     }
 
+    #[inline(never)]
+    fn make_ahead(&mut self) {
+        for slot in &mut self.ahead {
+            let regime = self.walk.regime;
+            *slot = (self.walk.next_candle(), regime);
+        }
+        self.handed = 0;
+    }
+}
+
+impl Walk {
     fn draw_regime(&mut self) {
         let bits = self.rng.next_u64();
         let roll = bits % 100;
@@ -196,6 +230,26 @@ impl Iterator for CandleGenerator {
 
     #[inline]
     fn next(&mut self) -> Option<Candle> {
-        Some(self.next_candle())
+        if self.handed == AHEAD {
+            self.make_ahead();
+        }
+        let (candle, _) = self.ahead[self.handed];
+        self.handed += 1;
+        Some(candle)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn candles_made_ahead_are_the_walk_one_by_one() {
+        let mut generator = CandleGenerator::new(7);
+        let mut walk = CandleGenerator::new(7).walk;
+        for _ in 0..(5 * AHEAD + 3) {
+            assert_eq!(generator.regime(), walk.regime);
+            assert_eq!(generator.next(), Some(walk.next_candle()));
+        }
     }
 }
