@@ -110,14 +110,12 @@ impl Slot {
     /// still free into it (and the pool's lock orders its last writes
     /// before these).
     pub(crate) fn claim(&self, parent: usize) {
-        for counter in [&self.own_allocations, &self.own_deallocations] {
-            counter.store(0, Relaxed);
-        }
-        for counter in [&self.shared_allocations, &self.shared_deallocations] {
-            counter.store(0, Relaxed);
-        }
         self.own_live.store(0, Relaxed);
+        self.own_allocations.store(0, Relaxed);
+        self.own_deallocations.store(0, Relaxed);
         self.shared_live.store(0, Relaxed);
+        self.shared_allocations.store(0, Relaxed);
+        self.shared_deallocations.store(0, Relaxed);
         self.peak.store(0, Relaxed);
         self.parent.store(parent, Relaxed);
         self.owner.store(thread_tag(), Relaxed);
@@ -153,7 +151,7 @@ fn thread_tag() -> u64 {
     })
 }
 
-/// A snapshot of one group's (or the process's) heap counters.
+/// A snapshot of one group's heap counters.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct HeapStats {
     /// Bytes allocated and not yet freed.
@@ -190,15 +188,21 @@ pub(crate) fn descends_from(mut slot: usize, ancestor: usize) -> bool {
 struct SlotTracker;
 
 impl SlotTracker {
+    /// Visits the group's slot and its ancestors below the root, with the
+    /// calling thread's tag (read only when there is a slot to count in).
     #[inline]
-    fn walk(group: &AllocationGroupId, mut visit: impl FnMut(&Slot)) {
+    fn walk(group: &AllocationGroupId, mut visit: impl FnMut(&Slot, u64)) {
         let mut index = group.as_usize().get();
-        let mut depth = 0;
         // The root (allocations outside any group) is not counted: nothing
         // reads it, and every allocation in the process would pay for it.
+        if index <= ROOT_SLOT || index >= MAX_SLOTS {
+            return;
+        }
+        let thread = thread_tag();
+        let mut depth = 0;
         while index > ROOT_SLOT && index < MAX_SLOTS && depth < MAX_DEPTH {
             let slot = &SLOTS[index];
-            visit(slot);
+            visit(slot, thread);
             index = slot.parent.load(Relaxed);
             depth += 1;
         }
@@ -208,8 +212,7 @@ impl SlotTracker {
 impl AllocationTracker for SlotTracker {
     fn allocated(&self, addr: usize, size: usize, _wrapped: usize, group: AllocationGroupId) {
         let size = size as i64;
-        let thread = thread_tag();
-        Self::walk(&group, |slot| slot.on_alloc(size, thread));
+        Self::walk(&group, |slot, thread| slot.on_alloc(size, thread));
         crate::heap::sites::record_alloc(addr, size as u64, group.as_usize().get());
     }
 
@@ -222,8 +225,7 @@ impl AllocationTracker for SlotTracker {
         _current: AllocationGroupId,
     ) {
         let size = size as i64;
-        let thread = thread_tag();
-        Self::walk(&source, |slot| slot.on_dealloc(size, thread));
+        Self::walk(&source, |slot, thread| slot.on_dealloc(size, thread));
         crate::heap::sites::record_dealloc(addr);
     }
 }
