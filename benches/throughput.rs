@@ -9,6 +9,9 @@ static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllo
 
 use std::hint::black_box;
 
+#[path = "support/step.rs"]
+mod support_step;
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 use heapbound::market::CandleGenerator;
@@ -42,16 +45,7 @@ fn candles(c: &mut Criterion) {
         })
     });
     group.bench_function(BenchmarkId::new("generate_and_step", CANDLES), |b| {
-        // One market for the whole run: candle times keep moving forward,
-        // as they do for a live bot.
-        let mut bot = PaperBot::new(BotConfig::default()).unwrap();
-        let mut market = CandleGenerator::new(42);
-        b.iter(|| {
-            for candle in market.by_ref().take(CANDLES as usize) {
-                bot.step(&candle);
-            }
-            bot.books().fills
-        })
+        support_step::bench_steps(b, CANDLES)
     });
     group.bench_function(BenchmarkId::new("simulate", CANDLES), |b| {
         b.iter(|| simulate_paper(CANDLES).trades)

@@ -1,5 +1,7 @@
 //! The tracker workloads (`support/tracker.rs`) with the system allocator.
 
+#[path = "support/step.rs"]
+mod support_step;
 #[path = "support/tracker.rs"]
 mod support_tracker;
 

@@ -3,6 +3,8 @@
 #[global_allocator]
 static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllocator::system();
 
+#[path = "support/step.rs"]
+mod support_step;
 #[path = "support/tracker.rs"]
 mod support_tracker;
 

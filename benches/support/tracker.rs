@@ -7,7 +7,6 @@ use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 
-use heapbound::market::CandleGenerator;
 use heapbound::paper::{BotConfig, PaperBot};
 
 const SESSION_INSERTS: u64 = 10_000;
@@ -32,16 +31,7 @@ pub fn workloads(c: &mut Criterion, allocator: &str) {
     // Allocation-free after warm-up: the tracker is never called.
     group.throughput(Throughput::Elements(CANDLES));
     group.bench_function(BenchmarkId::new("candle_step", allocator), |b| {
-        // One market for the whole run: candle times keep moving forward,
-        // as they do for a live bot.
-        let mut bot = PaperBot::new(BotConfig::default()).unwrap();
-        let mut market = CandleGenerator::new(42);
-        b.iter(|| {
-            for candle in market.by_ref().take(CANDLES as usize) {
-                bot.step(&candle);
-            }
-            bot.books().fills
-        })
+        crate::support_step::bench_steps(b, CANDLES)
     });
     group.finish();
 }
