@@ -123,6 +123,18 @@ pub trait Bot: Sized {
         longest.min(run_candles / 10)
     }
 
+    /// Does the bot's one-time allocations (a framework's lazy statics, a
+    /// first-touch cache) after `build` and before anything is measured,
+    /// inside the bot's group. Default: nothing.
+    fn prewarm(&mut self) {}
+
+    /// Called once at the end of a run, before the bot is dropped: a bot
+    /// in another process is asked to shut down here, and how it did
+    /// (`bye`, nothing after it, exit status 0) is checked. Default: nothing.
+    fn shutdown(&mut self) -> Result<(), Violation> {
+        Ok(())
+    }
+
     /// Called before heapbound reads components, heap and invariants: a
     /// bot in another process fetches a fresh sample here.
     fn observe(&mut self) {}
@@ -267,10 +279,22 @@ impl<'a> Component<'a> {
 
     /// Its live heap bytes now (0 for a reported component that says none).
     pub fn bytes(&self) -> u64 {
+        self.known_bytes().unwrap_or(0)
+    }
+
+    /// Its live heap bytes now, when they are known.
+    pub fn known_bytes(&self) -> Option<u64> {
         match self.bytes {
-            Bytes::Group(group) => group.live_bytes(),
-            Bytes::Reported(bytes) => bytes.unwrap_or(0),
+            Bytes::Group(group) => Some(group.live_bytes()),
+            Bytes::Reported(bytes) => bytes,
         }
+    }
+
+    /// A component with a length and a bound but no bytes of its own (a
+    /// container inside a framework's state, whose bytes are the bot's):
+    /// left out of the ceiling's sum, its length explains heap growth.
+    pub fn counted(name: &'static str) -> Component<'a> {
+        Component::reported(name, None)
     }
 }
 

@@ -16,7 +16,7 @@
 //!     .seeds(0..2)
 //!     .candles(20_000)
 //!     .run();
-//! assert!(report.runs.iter().all(|run| run.heap.growth_bytes == 0));
+//! assert!(report.runs.iter().all(|run| run.verdict == "pass"));
 //! ```
 //!
 //! The same checks run from a fuzz target ([`fuzz`]), from `simulate` and

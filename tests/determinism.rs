@@ -91,13 +91,17 @@ fn two_runs_of_one_seed_agree_exactly() {
     assert_eq!(a.heap.deallocations, b.heap.deallocations);
     assert_eq!(a.heap.peak_bytes, b.heap.peak_bytes);
     assert_eq!(a.components, b.components);
-    assert!(a.trades > 100, "the strategy must trade: {}", a.trades);
+    assert_eq!(a.actions, b.actions);
+    assert_eq!(a.actions, 200_000 / 64, "a seeded mix of actions runs too");
+    assert!(a.trades > 50, "the strategy must trade: {}", a.trades);
 }
 
 #[test]
 fn the_bot_makes_no_allocation_per_candle_after_warm_up() {
+    // Candles alone: the candle path allocates nothing once warm.
     let options = SimOptions {
         candles: 300_000,
+        action_every: None,
         ..SimOptions::default()
     };
     let report = simulate::<PaperBot>(

@@ -216,7 +216,7 @@ fn garbage_and_a_wrong_version_are_usage_errors_naming_what_the_bot_sent() {
 }
 
 #[test]
-fn a_bot_flooding_stderr_or_ignoring_shutdown_still_gets_a_report() {
+fn a_bot_flooding_stderr_passes_and_one_ignoring_shutdown_fails_after_a_full_report() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("bot.log");
     let flood = heapbound(&[
@@ -244,11 +244,14 @@ fn a_bot_flooding_stderr_or_ignoring_shutdown_still_gets_a_report() {
         "--timeout",
         "2",
     ]);
-    assert_eq!(
-        stubborn.status.code(),
-        Some(0),
-        "{}",
-        text(&stubborn.stdout)
+    // The whole run is reported; a bot that never answers shutdown fails
+    // it (the strict protocol), and is killed.
+    let stdout = text(&stubborn.stdout);
+    assert_eq!(stubborn.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("candles           100000"), "{stdout}");
+    assert!(
+        stdout.contains("bot-process in process") && stdout.contains("no answer to shutdown"),
+        "{stdout}"
     );
     assert_eq!(running(marker), 0, "killed after shutdown went unanswered");
 }

@@ -12,7 +12,7 @@ use heapbound::paper::PaperBot;
 /// draws buffers of any size.
 const MAX_INPUT_LEN: usize = 4096;
 
-fn assert_holds(result: Result<impl Sized, harness::Violation>) {
+fn assert_holds(result: Result<impl Sized, impl std::fmt::Display>) {
     if let Err(violation) = result {
         panic!("{violation}");
     }

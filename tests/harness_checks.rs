@@ -62,7 +62,7 @@ fn trading_scenario() -> Scenario<PaperBot> {
 fn with_defect(defect: BooksDefect) -> Result<heapbound::harness::Outcome, Box<Violation>> {
     let scenario =
         trading_scenario().map_config::<Misbooked>(|bot| MisbookedConfig { bot, defect });
-    check_scenario(&scenario).map_err(Box::new)
+    check_scenario(&scenario).map_err(|failure| Box::new(failure.first().clone()))
 }
 
 #[test]
@@ -89,7 +89,10 @@ fn a_budget_below_the_need_is_caught() {
         budget_scale_1024: Some(512),
         ..RunOptions::default()
     };
-    let violation = check_scenario_with(&trading_scenario(), &options, &mut |_| {}).unwrap_err();
+    let violation = check_scenario_with(&trading_scenario(), &options, &mut |_| {})
+        .unwrap_err()
+        .first()
+        .clone();
     assert_eq!(violation.invariant, Invariant::ComponentBudget);
     assert_eq!(violation.step, Some(0));
     assert!(violation.observed > violation.allowed);
@@ -101,7 +104,10 @@ fn a_ceiling_below_the_need_is_caught() {
         heap_ceiling: Some(1024),
         ..RunOptions::default()
     };
-    let violation = check_scenario_with(&trading_scenario(), &options, &mut |_| {}).unwrap_err();
+    let violation = check_scenario_with(&trading_scenario(), &options, &mut |_| {})
+        .unwrap_err()
+        .first()
+        .clone();
     assert_eq!(violation.invariant, Invariant::HeapCeiling);
     assert_eq!(violation.allowed, 1024);
 }

@@ -49,6 +49,10 @@ pub struct ExecArgs {
     /// With --exec: fail when the bot process's RSS passes this (e.g. 512MiB).
     #[arg(long, allow_hyphen_values = true, value_parser = byte_size, requires = "exec")]
     pub rss_ceiling: Option<u64>,
+    /// With --exec: the longest answer line accepted (a longer one fails
+    /// the bot as flooding).
+    #[arg(long, value_parser = byte_size, default_value = "16MiB", value_name = "SIZE")]
+    pub max_line: u64,
 }
 
 impl ExecArgs {
@@ -79,6 +83,7 @@ impl ExecArgs {
             timeout_seconds: self.timeout,
             bot_log: self.bot_log.clone(),
             rss_ceiling: self.rss_ceiling,
+            max_line_bytes: usize::try_from(self.max_line).unwrap_or(usize::MAX),
         }))
     }
 }
@@ -125,6 +130,31 @@ pub fn read_config<C: serde::de::DeserializeOwned>(config: Option<&str>) -> Resu
 }
 
 impl<F: Args> BotArgs<F> {
+    /// The process bot's config when `--exec` is given; refuses the bot's
+    /// own flags with it (they set fields of this binary's bot, which a
+    /// bot process never sees: its settings go in `--config`).
+    #[cfg(unix)]
+    pub fn external<B: Bot>(&self) -> Result<Option<crate::external::ExternalConfig>, UsageError>
+    where
+        F: ConfigFlags<B::Config>,
+    {
+        let Some(external) = self.exec.external(self.config.as_deref())? else {
+            return Ok(None);
+        };
+        let untouched = serde_json::to_value(B::Config::default()).ok();
+        let flagged = serde_json::to_value(self.flags.apply(B::Config::default())?).ok();
+        if untouched != flagged {
+            return Err(UsageError::flag(
+                "--exec",
+                &format!(
+                    "flags of the {} bot do not reach a bot process; put its settings in --config (sent to it in hello)",
+                    B::NAME
+                ),
+            ));
+        }
+        Ok(Some(external))
+    }
+
     /// The config these flags describe, or a usage error naming the flag.
     pub fn config<B: Bot>(&self) -> Result<B::Config, UsageError>
     where

@@ -80,8 +80,8 @@ pub fn run<B: Bot>(args: &CorpusArgs) -> Result<Outcome, UsageError> {
                     write_atomically(&path, &bytes)?;
                     written += 1;
                 }
-                Err(violation) => {
-                    eprintln!("chacha seed {seed} of {target}: {violation}");
+                Err(failure) => {
+                    eprintln!("chacha seed {seed} of {target}: {failure}");
                     outcome = Outcome::Fail;
                 }
             }

@@ -55,7 +55,7 @@ pub fn run<B: Bot, F: ConfigFlags<B::Config>>(
     args: &ExploreArgs<F>,
 ) -> Result<Outcome, UsageError> {
     #[cfg(unix)]
-    if let Some(external) = args.bot.exec.external(args.bot.config.as_deref())? {
+    if let Some(external) = args.bot.external::<B>()? {
         return explore_bot::<crate::external::ExternalBot>(args, &external);
     }
     explore_bot::<B>(args, &args.bot.config::<B>()?)
@@ -66,7 +66,12 @@ fn explore_bot<B: Bot>(
     config: &B::Config,
 ) -> Result<Outcome, UsageError> {
     // A config the bot refuses would make every scenario pass unplayed.
-    drop(crate::harness::Run::<B>::new(config, &Default::default()).map_err(UsageError::from)?);
+    // (A bot that panics while it is built is a finding: explore reports it.)
+    if let Err(crate::harness::BuildError::Config(error)) =
+        crate::harness::Run::<B>::new(config, &Default::default())
+    {
+        return Err(error.into());
+    }
     let found = explore::<B>(config, args.seed, args.time);
     let Some((scenario, violation)) = found.failure else {
         println!(

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::bot::Bot;
 use crate::defects::{LeakSpec, Leaky};
 use crate::harness::{
-    check_scenario_with, Builtin, BuiltinInput, RunOptions, Scenario, StepTrace, Violation,
+    check_scenario_with, Builtin, BuiltinInput, Failure, RunOptions, Scenario, StepTrace,
 };
 
 use super::bot_args::leaky;
@@ -80,10 +80,10 @@ impl<B: Bot> Input<B> {
         &self,
         leak: Option<&LeakSpec>,
         trace: &mut dyn FnMut(&StepTrace<'_, B::Action>),
-    ) -> Result<(), Violation> {
+    ) -> Result<(), Failure> {
         let options = RunOptions::default();
         match (self, leak) {
-            (Input::Builtin(input), _) => input.check(),
+            (Input::Builtin(input), _) => input.check().map_err(Failure::one),
             (Input::Scenario(_, scenario), None) => {
                 check_scenario_with(scenario, &options, trace).map(|_| ())
             }

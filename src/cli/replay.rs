@@ -124,12 +124,15 @@ fn replay<B: Bot>(args: &ReplayArgs, config: Option<B::Config>) -> Result<Outcom
         for line in &lines {
             eprintln!("{line}");
         }
-        if let Err(violation) = &result {
-            if let Some(step) = violation.step {
-                eprintln!(
-                    "  step {step:>4}  {}  <- violation",
-                    violation.action.as_deref().unwrap_or("")
-                );
+        if let Err(failure) = &result {
+            for violation in failure.violations() {
+                if let Some(step) = violation.step {
+                    eprintln!(
+                        "  step {step:>4}  {}  <- violation: {}",
+                        violation.action.as_deref().unwrap_or(""),
+                        violation.invariant.name()
+                    );
+                }
             }
         }
     }
@@ -138,8 +141,8 @@ fn replay<B: Bot>(args: &ReplayArgs, config: Option<B::Config>) -> Result<Outcom
             println!("pass: every check held ({})", input.target());
             Ok(Outcome::Pass)
         }
-        Err(violation) => {
-            println!("{}", violation.reproduced_by(reproduce));
+        Err(failure) => {
+            println!("{}", failure.reproduced_by(reproduce));
             Ok(Outcome::Fail)
         }
     }

@@ -214,7 +214,7 @@ pub fn run<B: Bot, F: ConfigFlags<B::Config>>(args: &SoakArgs<F>) -> Result<Outc
         return plot_from(from, plot);
     }
     #[cfg(unix)]
-    if let Some(external) = args.bot.exec.external(args.bot.config.as_deref())? {
+    if let Some(external) = args.bot.external::<B>()? {
         return soak::<crate::external::ExternalBot, F>(args, &external);
     }
     let config = args.bot.config::<B>()?;
@@ -324,6 +324,7 @@ fn soak<B: Bot, F: clap::Args + Sync>(
                 heap_ceiling: args.bot.heap_ceiling,
                 horizon_candles: args.leak.horizon,
                 leak_budget_bytes: args.leak.leak_budget,
+                action_every: Some(args.leak.action_every),
                 progress_every: every,
                 stop: Some(Arc::clone(&stop)),
                 ..SimOptions::default()

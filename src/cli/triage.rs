@@ -51,7 +51,8 @@ pub fn run<B: Bot>(args: &TriageArgs) -> Result<Outcome, UsageError> {
         };
         match input.check(args.inject.as_ref(), &mut |_| {}) {
             Ok(()) => passed += 1,
-            Err(violation) => {
+            Err(failure) => {
+                let violation = failure.first();
                 let key = (
                     violation.invariant.name().to_string(),
                     violation.component.clone().unwrap_or_default(),

@@ -8,7 +8,7 @@
 mod child;
 mod protocol;
 
-pub use child::{BotLog, ProcessFailure};
+pub use child::{BotLog, ProcessFailure, DEFAULT_MAX_LINE};
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -26,7 +26,7 @@ use crate::market::Candle;
 use crate::process::ProcessStats;
 
 use child::BotProcess;
-use protocol::{Answer, Sample, PROTOCOL_VERSION};
+use protocol::{Answer, Counters, Sample, PROTOCOL_VERSION};
 
 /// Candles sent in one `candles` request.
 pub const CANDLE_BATCH: usize = 4096;
@@ -54,6 +54,13 @@ pub struct ExternalConfig {
     /// Fail when the process's resident set passes this many bytes.
     #[serde(default)]
     pub rss_ceiling: Option<u64>,
+    /// The longest answer line accepted, in bytes.
+    #[serde(default = "default_max_line")]
+    pub max_line_bytes: usize,
+}
+
+fn default_max_line() -> usize {
+    DEFAULT_MAX_LINE
 }
 
 fn default_timeout() -> f64 {
@@ -121,8 +128,9 @@ pub struct ExternalBot {
     os: Option<ProcessStats>,
     pending: String,
     pending_candles: usize,
-    fills: u64,
-    cleanups: u64,
+    /// Candles the bot has answered for.
+    answered_candles: u64,
+    counters: Counters,
     refused: u64,
     failure: Option<ProcessFailure>,
     rss_ceiling: Option<u64>,
@@ -158,25 +166,41 @@ impl ExternalBot {
         self.failure.as_ref()
     }
 
-    /// Sends `line`, parses the answer; a failure is kept and stops all
-    /// further requests.
-    fn request(&mut self, line: &str, what: &str) -> Option<Answer> {
+    /// Sends `line` and parses the answer, which must be of one of the
+    /// `expected` types; a failure is kept and stops all further requests.
+    fn request(&mut self, line: &str, what: &str, expected: &[&str]) -> Option<Answer> {
         if self.failure.is_some() {
             return None;
         }
         // Outside the bot's group: a first blocking receive builds the
         // thread's lazy statics, which are heapbound's, not the bot's.
         let process = &mut self.process;
-        let answer =
-            tracking_allocator::AllocationRegistry::untracked(|| process.request(line, what))
-                .and_then(|text| protocol::parse(&text, what));
+        let answer = tracking_allocator::AllocationRegistry::untracked(|| {
+            process
+                .request(line, what)
+                .and_then(|text| protocol::parse(&text, what, expected))
+        });
         match answer {
             Ok(answer) => Some(answer),
             Err(failure) => {
-                self.failure = Some(failure);
+                self.fail(failure);
                 None
             }
         }
+    }
+
+    fn fail(&mut self, failure: ProcessFailure) {
+        let process = &mut self.process;
+        tracking_allocator::AllocationRegistry::untracked(|| {
+            process.kill();
+            self.failure.get_or_insert(failure);
+        });
+    }
+
+    /// A protocol failure about a well-formed answer whose content is wrong.
+    fn refuse(&mut self, what: &str, reason: String, answer: &impl std::fmt::Debug) {
+        let line = format!("{answer:?}");
+        self.fail(BotProcess::protocol(what, reason, &line));
     }
 
     fn flush(&mut self) {
@@ -185,21 +209,52 @@ impl ExternalBot {
         }
         self.pending.push_str("]}");
         let line = std::mem::take(&mut self.pending);
-        let what = format!("a batch of {} candles", self.pending_candles);
+        let batch = self.pending_candles;
+        let what = format!("a batch of {batch} candles");
         self.pending_candles = 0;
-        if let Some(Answer::Ok { fills, cleanups }) = self.request(&line, &what) {
-            self.fills = fills.unwrap_or(self.fills);
-            self.cleanups = cleanups.unwrap_or(self.cleanups);
+        if let Some(Answer::Ok { fills, cleanups }) = self.request(&line, &what, &["ok"]) {
+            let counters = self.counters;
+            let checked = protocol::not_down("fills", counters.fills, fills).and_then(|fills| {
+                protocol::not_down("cleanups", counters.cleanups, cleanups)
+                    .map(|cleanups| (fills, cleanups))
+            });
+            match checked {
+                Ok((fills, cleanups)) => {
+                    self.counters.fills = fills;
+                    self.counters.cleanups = cleanups;
+                    self.answered_candles += batch as u64;
+                }
+                Err(reason) => self.refuse(&what, reason, &(fills, cleanups)),
+            }
         }
         self.pending = line;
         self.pending.clear();
     }
 }
 
+impl ExternalBot {
+    /// The violation for a process failure: `protocol` when the bot broke
+    /// the protocol (a usage error), `bot-process` when it died, hung or
+    /// flooded (a finding), with how far it got.
+    fn failure_violation(&self, failure: &ProcessFailure) -> Violation {
+        let invariant = if failure.is_protocol() {
+            Invariant::Protocol
+        } else {
+            Invariant::BotProcess
+        };
+        Violation::new(invariant, 1, 0, "failures")
+            .in_component("process")
+            .with_detail(format!(
+                "{failure} (after {} candles answered)",
+                self.answered_candles
+            ))
+    }
+}
+
 impl Drop for ExternalBot {
     fn drop(&mut self) {
         let process = &mut self.process;
-        tracking_allocator::AllocationRegistry::untracked(|| process.close());
+        let _ = tracking_allocator::AllocationRegistry::untracked(|| process.close());
     }
 }
 
@@ -224,7 +279,7 @@ impl Bot for ExternalBot {
         // the bot's (whose heap is in its own process); std also builds
         // lazy statics on a first spawn that would never be returned.
         let process = tracking_allocator::AllocationRegistry::untracked(|| {
-            BotProcess::start(&config.command, &log, timeout)
+            BotProcess::start(&config.command, &log, timeout, config.max_line_bytes)
         })
         .map_err(|failure| ConfigError::new("exec", failure.to_string()))?;
         let mut bot = ExternalBot {
@@ -235,8 +290,8 @@ impl Bot for ExternalBot {
             os: None,
             pending: String::with_capacity(CANDLE_BATCH * 64),
             pending_candles: 0,
-            fills: 0,
-            cleanups: 0,
+            answered_candles: 0,
+            counters: Counters::default(),
             refused: 0,
             failure: None,
             rss_ceiling: config.rss_ceiling,
@@ -247,7 +302,7 @@ impl Bot for ExternalBot {
             "config": config.config,
         })
         .to_string();
-        match bot.request(&hello, "hello") {
+        match bot.request(&hello, "hello", &["hello"]) {
             Some(Answer::Hello {
                 protocol,
                 bot: name,
@@ -261,18 +316,16 @@ impl Bot for ExternalBot {
                         ),
                     ));
                 }
+                let declared = protocol::declared(&components).map_err(|reason| {
+                    ConfigError::new("exec", format!("protocol error answering hello: {reason}"))
+                })?;
                 bot.name = name;
-                bot.declared = components
-                    .iter()
-                    .map(|component| (intern(&component.name), component.bound))
+                bot.declared = declared
+                    .into_iter()
+                    .map(|(name, bound)| (intern(name), bound))
                     .collect();
             }
-            Some(_) => {
-                return Err(ConfigError::new(
-                    "exec",
-                    "the bot did not answer hello with hello",
-                ))
-            }
+            Some(_) => unreachable!("parse accepts only hello"),
             None => {
                 let failure = bot
                     .failure
@@ -340,7 +393,8 @@ impl Bot for ExternalBot {
             ),
         };
         let line = format!(r#"{{"type":"action","action":{verb}}}"#);
-        if let Some(Answer::Refused { .. }) = self.request(&line, &format!("action {verb}")) {
+        let what = format!("action {verb}");
+        if let Some(Answer::Refused { .. }) = self.request(&line, &what, &["ok", "refused"]) {
             self.refused += 1;
         }
     }
@@ -357,20 +411,13 @@ impl Bot for ExternalBot {
 
     fn check(&self, _after_candle: bool) -> Result<(), Violation> {
         if let Some(failure) = &self.failure {
-            let name = if failure.is_protocol() {
-                "protocol"
-            } else {
-                "bot-process"
-            };
-            return Err(Violation::domain(name, 1, 0, "failures")
-                .in_component("process")
-                .at_step(0, Some(failure.to_string())));
+            return Err(self.failure_violation(failure));
         }
         if let Some(reported) = self.sample.violations.first() {
             return Err(Violation::new(
                 Invariant::Domain(Cow::Owned(reported.invariant.clone())),
-                reported.observed as i64,
-                reported.allowed as i64,
+                reported.observed,
+                reported.allowed,
                 Cow::Owned(reported.unit.clone()),
             ));
         }
@@ -388,11 +435,23 @@ impl Bot for ExternalBot {
         Ok(())
     }
 
+    fn shutdown(&mut self) -> Result<(), Violation> {
+        self.flush();
+        if self.failure.is_some() {
+            return Ok(());
+        }
+        let process = &mut self.process;
+        match tracking_allocator::AllocationRegistry::untracked(|| process.close()) {
+            Ok(()) => Ok(()),
+            Err(failure) => Err(self.failure_violation(&failure)),
+        }
+    }
+
     fn activity(&self) -> Activity {
         Activity {
-            trades: self.sample.trades.unwrap_or(self.fills),
+            trades: self.sample.trades.unwrap_or(self.counters.fills),
             rejected_orders: self.refused,
-            cleanups: self.cleanups,
+            cleanups: self.counters.cleanups,
             equity: self
                 .sample
                 .equity
@@ -418,8 +477,17 @@ impl Bot for ExternalBot {
         // would otherwise count as bytes the bot never returned.
         let pid = self.process.pid();
         self.os = tracking_allocator::AllocationRegistry::untracked(|| ProcessStats::of_pid(pid));
-        if let Some(Answer::Sample(sample)) = self.request(r#"{"type":"sample"}"#, "sample") {
-            self.sample = sample;
+        if let Some(Answer::Sample(sample)) =
+            self.request(r#"{"type":"sample"}"#, "sample", &["sample"])
+        {
+            let mut counters = self.counters;
+            match protocol::check_sample(&sample, &self.declared, &mut counters) {
+                Ok(()) => {
+                    self.counters = counters;
+                    self.sample = sample;
+                }
+                Err(reason) => self.refuse("sample", reason, &sample),
+            }
         }
     }
 

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::bot::{Bot, Component};
 use crate::heap::HeapStats;
+use crate::leak::Part;
 
 use super::violation::{Invariant, Violation};
 
@@ -49,15 +50,12 @@ pub(crate) fn signed(value: impl TryInto<i64>) -> i64 {
     value.try_into().unwrap_or(i64::MAX)
 }
 
-/// Every component holds at most its bound and its budget.
-pub fn check_components<B: Bot>(bot: &B, limits: &Limits) -> Result<(), Violation> {
-    let mut broken = None;
+/// Every component holds at most its bound and its budget: every broken
+/// one is reported, not only the first.
+pub fn check_components<B: Bot>(bot: &B, limits: &Limits, broken: &mut Vec<Violation>) {
     bot.components(&mut |component| {
-        if broken.is_some() {
-            return;
-        }
         if component.len > component.bound {
-            broken = Some(
+            broken.push(
                 Violation::new(
                     Invariant::ContainerBound,
                     signed(component.len),
@@ -66,11 +64,10 @@ pub fn check_components<B: Bot>(bot: &B, limits: &Limits) -> Result<(), Violatio
                 )
                 .in_component(component.name),
             );
-            return;
         }
         let (bytes, allowed) = (component.bytes(), limits.budget(&component));
         if bytes > allowed {
-            broken = Some(
+            broken.push(
                 Violation::new(
                     Invariant::ComponentBudget,
                     signed(bytes),
@@ -81,7 +78,21 @@ pub fn check_components<B: Bot>(bot: &B, limits: &Limits) -> Result<(), Violatio
             );
         }
     });
-    broken.map_or(Ok(()), Err)
+}
+
+/// The growth model's view of `bot`'s components under `limits`.
+pub fn parts<B: Bot>(bot: &B, limits: &Limits, parts: &mut Vec<Part>) {
+    parts.clear();
+    bot.components(&mut |component| {
+        let budget = limits.budget(&component);
+        parts.push(Part {
+            len: component.len as u64,
+            bound: (component.bound != usize::MAX).then_some(component.bound as u64),
+            bytes: component.known_bytes(),
+            budget: (budget != u64::MAX).then_some(budget),
+            measured: component.group().is_some(),
+        });
+    });
 }
 
 /// The bot's live and peak heap bytes stay under the ceiling.

@@ -12,15 +12,15 @@ use crate::bot::Bot;
 
 use super::play::check_scenario;
 use super::scenario::{Scenario, Step, SCENARIO_MAX_STEPS};
-use super::violation::Violation;
+use super::violation::Failure;
 
 /// What an exploration found.
 pub struct Exploration<B: Bot> {
     /// Scenarios played.
     pub scenarios: u64,
-    /// The first failure, shrunk, with its violation; `None` when every
+    /// The first failure, shrunk, with its violations; `None` when every
     /// scenario passed.
-    pub failure: Option<(Scenario<B>, Violation)>,
+    pub failure: Option<(Scenario<B>, Failure)>,
     /// Steps of the failing scenario before shrinking.
     pub steps_before_shrinking: usize,
     /// Scenarios played while shrinking.
@@ -80,13 +80,16 @@ pub fn explore<B: Bot>(config: &B::Config, first_seed: u64, time: Duration) -> E
     }
 }
 
-/// Whether `candidate` still fails the same way (same invariant and component).
-fn fails_alike<B: Bot>(candidate: &Scenario<B>, like: &Violation) -> Option<Violation> {
+/// Whether `candidate` still fails the same way (its first violation of
+/// the same invariant and component).
+fn fails_alike<B: Bot>(candidate: &Scenario<B>, like: &Failure) -> Option<Failure> {
+    let like = like.first();
     match check_scenario(candidate) {
-        Err(violation)
-            if violation.invariant == like.invariant && violation.component == like.component =>
+        Err(failure)
+            if failure.first().invariant == like.invariant
+                && failure.first().component == like.component =>
         {
-            Some(violation)
+            Some(failure)
         }
         _ => None,
     }
@@ -96,9 +99,9 @@ fn fails_alike<B: Bot>(candidate: &Scenario<B>, like: &Violation) -> Option<Viol
 /// lowers candle counts, keeping each change that still fails alike.
 pub fn shrink<B: Bot>(
     mut scenario: Scenario<B>,
-    mut violation: Violation,
+    mut violation: Failure,
     deadline: Instant,
-) -> (Scenario<B>, Violation, u64) {
+) -> (Scenario<B>, Failure, u64) {
     let mut runs = 0;
     let mut chunk = scenario.actions.len().div_ceil(2).max(1);
     while chunk >= 1 && Instant::now() < deadline {

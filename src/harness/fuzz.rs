@@ -34,7 +34,7 @@ pub fn fuzz_with<B: Bot>(data: &[u8], reproduce: &str) {
 /// report and `reproduce`. For fuzz targets that adapt the decoded
 /// scenario first (plant a leak, wrap the bot).
 pub fn check_or_panic<B: Bot>(scenario: &Scenario<B>, reproduce: &str) {
-    if let Err(violation) = check_scenario_with(scenario, &RunOptions::default(), &mut |_| {}) {
-        panic!("{}", violation.reproduced_by(reproduce));
+    if let Err(failure) = check_scenario_with(scenario, &RunOptions::default(), &mut |_| {}) {
+        panic!("{}", failure.reproduced_by(reproduce));
     }
 }

@@ -27,12 +27,14 @@ impl Market {
         }
     }
 
-    /// The next generated candle (not yet marked as fed).
+    /// The next generated candle (not yet marked as fed), on the market's
+    /// clock: every candle a scenario feeds, generated or spec, continues
+    /// one clock, so a bot keyed by time never sees time go backwards.
     pub fn generate(&mut self) -> Candle {
-        match self.generator.next() {
-            Some(candle) => candle,
-            None => unreachable!("the generator is endless"),
-        }
+        let Some(candle) = self.generator.next() else {
+            unreachable!("the generator is endless")
+        };
+        candle.at_time(self.next_time)
     }
 
     /// Moves the clock and price past `candle`.

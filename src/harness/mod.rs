@@ -11,6 +11,7 @@ mod corpus;
 pub mod explore;
 mod fuzz;
 mod market;
+mod panic;
 mod play;
 mod prove;
 mod run;
@@ -25,9 +26,11 @@ pub use corpus::{corpus_files, read_corpus};
 pub use fuzz::{check_or_panic, fuzz, fuzz_with};
 pub use market::Market;
 pub use play::{check_scenario, check_scenario_with, Outcome, StepTrace};
+pub(crate) use play::{component_names, leak_slope_violation};
 pub use prove::{prove, Prove, ProveReport};
-pub use run::{Fed, Run, RunOptions};
+pub use run::{BuildError, Fed, Run, RunOptions};
 pub use scenario::{
     CandleSpec, Scenario, Step, MAX_SPEC_PRICE, SCENARIO_MAX_CANDLES, SCENARIO_MAX_STEPS,
 };
-pub use violation::{Invariant, Violation};
+pub(crate) use violation::FirstOfEach;
+pub use violation::{Amount, Failure, Invariant, Violation};

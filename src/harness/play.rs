@@ -2,12 +2,13 @@
 
 use crate::bot::Bot;
 use crate::heap::HeapStats;
-use crate::leak::{SlopeFit, DEFAULT_HORIZON_CANDLES, DEFAULT_LEAK_BUDGET_BYTES};
+use crate::leak::{default_leak_budget, Growth, GrowthModel, Part, DEFAULT_HORIZON_CANDLES};
 
+use super::checks;
 use super::market::Market;
-use super::run::{Run, RunOptions};
+use super::run::{BuildError, Run, RunOptions};
 use super::scenario::{Scenario, Step, SCENARIO_MAX_CANDLES};
-use super::violation::{Invariant, Violation};
+use super::violation::{Failure, FirstOfEach, Invariant, Violation};
 
 /// What one step did, for step traces.
 #[derive(Clone, Debug)]
@@ -25,7 +26,7 @@ pub struct StepTrace<'a, A> {
 }
 
 /// A scenario that passed every check.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Outcome {
     /// Steps run.
     pub steps: u64,
@@ -40,70 +41,62 @@ pub struct Outcome {
 }
 
 /// Plays `scenario` with default options.
-pub fn check_scenario<B: Bot>(scenario: &Scenario<B>) -> Result<Outcome, Violation> {
+pub fn check_scenario<B: Bot>(scenario: &Scenario<B>) -> Result<Outcome, Failure> {
     check_scenario_with(scenario, &RunOptions::default(), &mut |_| {})
 }
 
 /// Plays `scenario`, calling `trace` after each step. Checks bounds,
 /// budgets, the ceiling and the bot's invariants after every step, the
-/// growth candles cause (leak slope) at the end, and that dropping the bot
-/// returns every byte. A config the bot refuses is a passing scenario with
-/// no steps: fuzzers draw such configs, and refusing them is correct.
+/// growth candles cause (the growth model, `leak::GrowthModel`) at the
+/// end, and that dropping the bot returns every byte. Every broken
+/// invariant is reported, the first step of each (invariant, component);
+/// a panic in the bot ends the scenario as a `bot-panic` violation. A
+/// config the bot refuses is a passing scenario with no steps: fuzzers
+/// draw such configs, and refusing them is correct.
 pub fn check_scenario_with<B: Bot>(
     scenario: &Scenario<B>,
     options: &RunOptions,
     trace: &mut dyn FnMut(&StepTrace<'_, B::Action>),
-) -> Result<Outcome, Violation> {
-    let Ok(mut run) = Run::<B>::new(&scenario.config, options) else {
-        return Ok(Outcome {
-            steps: 0,
-            candles: 0,
-            fills: 0,
-            peak_bytes: 0,
-            heap_ceiling: 0,
-        });
+) -> Result<Outcome, Failure> {
+    let mut run = match Run::<B>::new(&scenario.config, options) {
+        Ok(run) => run,
+        Err(BuildError::Config(_)) => return Ok(Outcome::default()),
+        Err(BuildError::Panic(violation)) => {
+            return Err(Failure::one(
+                violation.at_step(0, Some("build".to_string())),
+            ))
+        }
     };
     let steps = scenario.actions.len() as u64;
-    let fail = |violation: Violation, step: u64, action: &Step<B::Action>| {
-        violation.at_step(step, Some(action.to_string()))
-    };
-    run.check(false)
-        .map_err(|violation| violation.at_step(0, Some("build".to_string())))?;
+    let mut found = FirstOfEach::default();
+    for violation in run.check(false) {
+        found.record(violation.at_step(0, Some("build".to_string())));
+    }
     let mut market = Market::new(scenario.seed);
-    let mut growth = CandleGrowth::new(run.bot());
+    let mut growth = GrowthModel::candle_steps();
+    let mut parts = Vec::new();
+    observe_growth(&run, &mut growth, &mut parts, 0, true);
     for (step, action) in scenario.actions.iter().enumerate() {
         let step = step as u64;
-        growth.before(run.bot());
-        let fed = match action {
-            Step::Bot(action) => {
-                run.apply(action, &market.view());
-                0
-            }
-            Step::Candle(spec) => {
-                let view = market.view();
-                let candle = spec.build(view.next_time_ms, view.last_close);
-                let mut once = Some(candle);
-                let fed = run.feed(1, || once.take()).candles;
-                market.fed(&candle);
-                fed
-            }
-            Step::Candles(n) => {
-                let room = SCENARIO_MAX_CANDLES.saturating_sub(market.view().candles);
-                let n = u64::from(*n).min(room);
-                run.feed(n, || {
-                    let candle = market.generate();
-                    market.fed(&candle);
-                    Some(candle)
-                })
-                .candles
-            }
-        };
+        let fed = play_step(&mut run, &mut market, action);
         // A step that fed nothing (Candles after the cap) must not compare
         // the last candle's records against what actions did since.
-        run.check(fed > 0).map_err(|v| fail(v, step, action))?;
-        if fed > 0 {
-            growth.after(run.bot(), market.view().candles);
+        for violation in run.check(fed > 0) {
+            found.record(violation.at_step(step, Some(action.to_string())));
         }
+        if run.panic().is_some() {
+            return Err(found
+                .into_failure()
+                .unwrap_or_else(|| unreachable!("a panic is recorded by the check after it")));
+        }
+        let by_candles = matches!(action, Step::Candle(_) | Step::Candles(_)) && fed > 0;
+        observe_growth(
+            &run,
+            &mut growth,
+            &mut parts,
+            market.view().candles,
+            by_candles,
+        );
         trace(&StepTrace {
             step,
             action,
@@ -112,7 +105,9 @@ pub fn check_scenario_with<B: Bot>(
             candles: market.view().candles,
         });
     }
-    growth.check().map_err(|v| v.at_step(steps, None))?;
+    if let Some(violation) = leak_violation(&run, &growth) {
+        found.record(violation.at_step(steps, None));
+    }
     let heap = run.heap();
     let outcome = Outcome {
         steps,
@@ -121,75 +116,90 @@ pub fn check_scenario_with<B: Bot>(
         peak_bytes: heap.peak_bytes,
         heap_ceiling: run.limits().heap_ceiling,
     };
-    run.finish()
-        .map_err(|v| v.at_step(steps, Some("drop(bot)".to_string())))?;
-    Ok(outcome)
+    if let Err(violation) = run.finish() {
+        found.record(violation.at_step(steps, Some("drop(bot)".to_string())));
+    }
+    match found.into_failure() {
+        Some(failure) => Err(failure),
+        None => Ok(outcome),
+    }
 }
 
-/// Heap growth caused by candles alone: only candle steps are measured, so
-/// what actions add between them (bounded, and not per candle) does not
-/// look like a leak. A correct bot's candles allocate nothing once warm, so
-/// a slope that survives its confidence band is a per-candle leak.
-struct CandleGrowth {
-    fit: SlopeFit,
-    total: i64,
-    names: Vec<&'static str>,
-    before: Vec<u64>,
-    per_component: Vec<i64>,
+/// Plays one step; returns the candles it fed.
+fn play_step<B: Bot>(run: &mut Run<B>, market: &mut Market, action: &Step<B::Action>) -> u64 {
+    match action {
+        Step::Bot(action) => {
+            run.apply(action, &market.view());
+            0
+        }
+        Step::Candle(spec) => {
+            let view = market.view();
+            let candle = spec.build(view.next_time_ms, view.last_close);
+            let mut once = Some(candle);
+            let fed = run.feed(1, || once.take()).candles;
+            market.fed(&candle);
+            fed
+        }
+        Step::Candles(n) => {
+            let room = SCENARIO_MAX_CANDLES.saturating_sub(market.view().candles);
+            let n = u64::from(*n).min(room);
+            run.feed(n, || {
+                let candle = market.generate();
+                market.fed(&candle);
+                Some(candle)
+            })
+            .candles
+        }
+    }
 }
 
-impl CandleGrowth {
-    fn new<B: Bot>(bot: &B) -> CandleGrowth {
-        let mut names = Vec::new();
-        bot.components(&mut |component| names.push(component.name));
-        CandleGrowth {
-            fit: SlopeFit::default(),
-            total: 0,
-            before: vec![0; names.len()],
-            per_component: vec![0; names.len()],
-            names,
-        }
-    }
+fn observe_growth<B: Bot>(
+    run: &Run<B>,
+    growth: &mut GrowthModel,
+    parts: &mut Vec<Part>,
+    candles: u64,
+    by_candles: bool,
+) {
+    run.parts(parts);
+    growth.observe(candles, run.heap().live_bytes, parts, by_candles);
+}
 
-    fn before<B: Bot>(&mut self, bot: &B) {
-        let mut index = 0;
-        bot.components(&mut |component| {
-            if let Some(slot) = self.before.get_mut(index) {
-                *slot = component.bytes();
-            }
-            index += 1;
-        });
-    }
+/// The growth model's verdict on a scenario, as a violation when a leak.
+fn leak_violation<B: Bot>(run: &Run<B>, growth: &GrowthModel) -> Option<Violation> {
+    let budget = default_leak_budget(run.bot().reported_heap().is_some());
+    let verdict = growth.verdict(DEFAULT_HORIZON_CANDLES, budget);
+    verdict.leak.then(|| {
+        let names = component_names(run.bot());
+        leak_slope_violation(&verdict, budget, &names)
+    })
+}
 
-    fn after<B: Bot>(&mut self, bot: &B, candles: u64) {
-        let mut index = 0;
-        let (before, per_component, total) =
-            (&self.before, &mut self.per_component, &mut self.total);
-        bot.components(&mut |component| {
-            if let (Some(before), Some(sum)) = (before.get(index), per_component.get_mut(index)) {
-                let delta = component.bytes() as i64 - *before as i64;
-                *sum += delta;
-                *total += delta;
-            }
-            index += 1;
-        });
-        self.fit.add_signed(candles, self.total);
-    }
+/// The names of `bot`'s components, in its order.
+pub(crate) fn component_names<B: Bot>(bot: &B) -> Vec<&'static str> {
+    let mut names = Vec::new();
+    bot.components(&mut |component| names.push(component.name));
+    names
+}
 
-    fn check(&self) -> Result<(), Violation> {
-        let slope = self.fit.slope();
-        if !slope.is_leak(DEFAULT_HORIZON_CANDLES, DEFAULT_LEAK_BUDGET_BYTES) {
-            return Ok(());
-        }
-        let worst = (0..self.names.len())
-            .max_by_key(|&i| self.per_component[i])
-            .map_or("bot", |i| self.names[i]);
-        Err(Violation::new(
-            Invariant::LeakSlope,
-            slope.projected_bytes(DEFAULT_HORIZON_CANDLES) as i64,
-            DEFAULT_LEAK_BUDGET_BYTES as i64,
-            "bytes over the horizon",
-        )
-        .in_component(worst))
-    }
+/// The `leak-slope` violation of a leak verdict, naming the blamed
+/// component (or `bot` for heap outside every component).
+pub(crate) fn leak_slope_violation(verdict: &Growth, budget: u64, names: &[&str]) -> Violation {
+    let component = verdict
+        .blamed
+        .and_then(|index| names.get(index).copied())
+        .unwrap_or("bot");
+    Violation::new(
+        Invariant::LeakSlope,
+        verdict.projected_bytes.round() as i64,
+        checks::signed(budget),
+        "bytes over the horizon",
+    )
+    .in_component(component)
+    .with_detail(format!(
+        "{:.3} ± {:.3} B/candle over {} samples, floor rose {} times",
+        verdict.slope.bytes_per_candle,
+        verdict.slope.confidence_95,
+        verdict.slope.samples,
+        verdict.rises
+    ))
 }

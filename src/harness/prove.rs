@@ -11,7 +11,7 @@ use crate::sim::{simulate, SimOptions, SimReport};
 
 use super::play::check_scenario;
 use super::scenario::Scenario;
-use super::violation::Violation;
+use super::violation::{Failure, Violation};
 
 /// Starts proving `B` built from `config`:
 ///
@@ -37,6 +37,7 @@ pub fn prove<B: Bot>(config: B::Config) -> Prove<B> {
         seeds: 0..4,
         candles: 200_000,
         heap_ceiling: None,
+        leak_budget: None,
         scenarios: true,
         replay_command: "cargo run --release --".to_string(),
     }
@@ -48,6 +49,7 @@ pub struct Prove<B: Bot> {
     seeds: Range<u64>,
     candles: u64,
     heap_ceiling: Option<u64>,
+    leak_budget: Option<u64>,
     scenarios: bool,
     replay_command: String,
 }
@@ -80,6 +82,14 @@ impl<B: Bot> Prove<B> {
         self
     }
 
+    /// Growth a year of 1-minute candles may add before it is a leak
+    /// (default [`crate::leak::DEFAULT_LEAK_BUDGET_BYTES`], or [`crate::leak::DEFAULT_REPORTED_LEAK_BUDGET_BYTES`] for a heap the bot reports; see README, "What counts as
+    /// a leak").
+    pub fn leak_budget(mut self, bytes: u64) -> Self {
+        self.leak_budget = Some(bytes);
+        self
+    }
+
     /// Whether to play a random action scenario per seed (default on).
     pub fn scenarios(mut self, on: bool) -> Self {
         self.scenarios = on;
@@ -103,8 +113,8 @@ impl<B: Bot> Prove<B> {
         }
     }
 
-    /// Like [`Prove::run`], returning the violation instead of panicking.
-    pub fn try_run(self) -> Result<ProveReport, Violation> {
+    /// Like [`Prove::run`], returning the failure instead of panicking.
+    pub fn try_run(self) -> Result<ProveReport, Failure> {
         let config_json = serde_json::to_string(&self.config).unwrap_or_default();
         let mut runs = Vec::new();
         let mut scenario_steps = 0;
@@ -113,6 +123,7 @@ impl<B: Bot> Prove<B> {
                 seed: Some(seed),
                 candles: self.candles,
                 heap_ceiling: self.heap_ceiling,
+                leak_budget_bytes: self.leak_budget,
                 ..SimOptions::default()
             };
             let report = simulate::<B>(
@@ -122,16 +133,22 @@ impl<B: Bot> Prove<B> {
                 &mut |_| {},
             )
             .map_err(|error| {
-                Violation::domain("invalid-config", 1, 0, "configs")
-                    .at_step(0, Some(error.to_string()))
+                Failure::one(
+                    Violation::domain("invalid-config", 1, 0, "configs")
+                        .at_step(0, Some(error.to_string())),
+                )
             })?;
-            if let Some(violation) = report.broken.first() {
+            if let Some(failure) = Failure::of(report.broken.clone()) {
                 let ceiling = self
                     .heap_ceiling
                     .map(|bytes| format!(" --heap-ceiling {bytes}"))
                     .unwrap_or_default();
-                return Err(violation.clone().reproduced_by(format!(
-                    "{} simulate --seed {seed} --candles {}{ceiling} --config '{config_json}'",
+                let budget = self
+                    .leak_budget
+                    .map(|bytes| format!(" --leak-budget {bytes}"))
+                    .unwrap_or_default();
+                return Err(failure.reproduced_by(format!(
+                    "{} simulate --seed {seed} --candles {}{ceiling}{budget} --config '{config_json}'",
                     self.replay_command, self.candles
                 )));
             }
@@ -139,9 +156,9 @@ impl<B: Bot> Prove<B> {
             if self.scenarios {
                 let scenario = super::explore::draw_scenario::<B>(&self.config, seed);
                 scenario_steps += scenario.actions.len() as u64;
-                if let Err(violation) = check_scenario(&scenario) {
+                if let Err(failure) = check_scenario(&scenario) {
                     let path = save_failure::<B>(&scenario, seed);
-                    return Err(violation.reproduced_by(format!(
+                    return Err(failure.reproduced_by(format!(
                         "{} replay {}",
                         self.replay_command,
                         path.display()

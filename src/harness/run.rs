@@ -6,7 +6,9 @@ use crate::heap::{Group, HeapStats};
 use crate::market::Candle;
 
 use super::checks::{self, Limits};
+use super::panic::catch;
 use super::violation::{Invariant, Violation};
+use crate::leak::Part;
 
 /// Knobs a driver may turn; the defaults are what fuzzing checks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -37,23 +39,46 @@ pub struct Fed {
 /// source that allocates, like a CSV reader, must not be charged to it).
 const BATCH: usize = 256;
 
+/// Why a bot could not be started.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BuildError {
+    /// The bot refused its config: a usage error, not a finding.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The bot panicked while it was built or prewarmed: a finding.
+    #[error("{0}")]
+    Panic(Violation),
+}
+
 /// A bot under test. Everything it allocates, from construction to drop, is
 /// charged to a group of its own, so runs on parallel threads never see
-/// each other's bytes.
+/// each other's bytes. A panic inside the bot is caught and kept as a
+/// `bot-panic` violation; the bot is not called again after one.
 pub struct Run<B: Bot> {
     // Declared first: the bot drops before its group.
     bot: Option<B>,
     arena: Group,
     limits: Limits,
     batch: Vec<Candle>,
+    panic: Option<Violation>,
 }
 
 impl<B: Bot> Run<B> {
-    /// Builds the bot from `config` inside a fresh group.
-    pub fn new(config: &B::Config, options: &RunOptions) -> Result<Run<B>, ConfigError> {
+    /// Builds the bot from `config` inside a fresh group, then lets it do
+    /// its one-time allocations ([`Bot::prewarm`]).
+    pub fn new(config: &B::Config, options: &RunOptions) -> Result<Run<B>, BuildError> {
         let batch = Vec::with_capacity(BATCH);
         let mut arena = Group::new();
-        let bot = arena.run(|| B::build(config))?;
+        let bot = arena
+            .run(|| {
+                catch(|| {
+                    B::build(config).map(|mut bot| {
+                        bot.prewarm();
+                        bot
+                    })
+                })
+            })
+            .map_err(BuildError::Panic)??;
         let mut limits = Limits::for_bot(&bot);
         if let Some(ceiling) = options.heap_ceiling {
             limits.heap_ceiling = ceiling;
@@ -66,7 +91,40 @@ impl<B: Bot> Run<B> {
             arena,
             limits,
             batch,
+            panic: None,
         })
+    }
+
+    /// The panic that stopped the bot, if one did.
+    pub fn panic(&self) -> Option<&Violation> {
+        self.panic.as_ref()
+    }
+
+    /// Calls the bot inside its group, catching a panic; `None` once it
+    /// has panicked.
+    fn call<R>(&mut self, f: impl FnOnce(&mut B) -> R) -> Option<R> {
+        if self.panic.is_some() {
+            return None;
+        }
+        let result = {
+            let (bot, arena) = self.bot_and_arena();
+            let _entered = arena.enter();
+            catch(|| f(bot))
+        };
+        match result {
+            Ok(result) => Some(result),
+            Err(violation) => {
+                self.panic = Some(violation);
+                None
+            }
+        }
+    }
+
+    /// The growth model's view of the components now.
+    pub fn parts(&self, into: &mut Vec<Part>) {
+        if self.panic.is_none() {
+            checks::parts(self.bot(), &self.limits, into);
+        }
     }
 
     /// The bot.
@@ -99,9 +157,7 @@ impl<B: Bot> Run<B> {
 
     /// Lets the bot refresh what it reports (see [`Bot::observe`]).
     pub fn observe(&mut self) {
-        let (bot, arena) = self.bot_and_arena();
-        let _entered = arena.enter();
-        bot.observe();
+        self.call(B::observe);
     }
 
     /// The heap counters of the bot's group in this process.
@@ -132,17 +188,25 @@ impl<B: Bot> Run<B> {
             if batch.is_empty() {
                 break;
             }
-            let (bot, arena) = self.bot_and_arena();
-            let _entered = arena.enter();
-            for candle in &batch {
-                if let Some(cleanup) = bot.on_candle(candle).cleanup {
-                    fed.cleanups += 1;
-                    fed.freed_bytes += cleanup.bytes_freed;
-                    fed.max_freed_bytes = fed.max_freed_bytes.max(cleanup.bytes_freed);
-                    fed.last_cleanup = Some(cleanup);
+            // Candles taken before a panic count: the report says how far
+            // the bot got.
+            let mut taken = 0u64;
+            self.call(|bot| {
+                for candle in &batch {
+                    let tick = bot.on_candle(candle);
+                    taken += 1;
+                    if let Some(cleanup) = tick.cleanup {
+                        fed.cleanups += 1;
+                        fed.freed_bytes += cleanup.bytes_freed;
+                        fed.max_freed_bytes = fed.max_freed_bytes.max(cleanup.bytes_freed);
+                        fed.last_cleanup = Some(cleanup);
+                    }
                 }
+            });
+            fed.candles += taken;
+            if self.panic.is_some() {
+                break;
             }
-            fed.candles += batch.len() as u64;
         }
         self.batch = batch;
         fed
@@ -150,25 +214,54 @@ impl<B: Bot> Run<B> {
 
     /// Applies one of the bot's actions inside its group.
     pub fn apply(&mut self, action: &B::Action, market: &MarketView) {
-        let (bot, arena) = self.bot_and_arena();
-        let _entered = arena.enter();
-        bot.apply(action, market);
+        self.call(|bot| bot.apply(action, market));
     }
 
     /// Bounds and budgets of every component, the ceiling, and the bot's
-    /// own invariants, on a fresh observation.
-    pub fn check(&mut self, after_candle: bool) -> Result<(), Violation> {
+    /// own invariants, on a fresh observation: every broken one.
+    pub fn check(&mut self, after_candle: bool) -> Vec<Violation> {
         self.observe();
-        let bot = self.bot();
-        checks::check_components(bot, &self.limits)?;
-        checks::check_ceiling(&self.heap(), &self.limits)?;
-        bot.check(after_candle)
+        let limits = self.limits;
+        let heap = self.heap();
+        // Outside the bot's group: the violations are heapbound's, and a
+        // kept one must not count as bytes the bot never returned.
+        let checked = match (&self.bot, &self.panic) {
+            (Some(bot), None) => Some(catch(|| {
+                let mut broken = Vec::new();
+                checks::check_components(bot, &limits, &mut broken);
+                if let Err(violation) = checks::check_ceiling(&heap, &limits) {
+                    broken.push(violation);
+                }
+                if let Err(violation) = bot.check(after_candle) {
+                    broken.push(violation);
+                }
+                broken
+            })),
+            _ => None,
+        };
+        match checked {
+            Some(Ok(broken)) => broken,
+            Some(Err(panic)) => {
+                self.panic = Some(panic.clone());
+                vec![panic]
+            }
+            None => self.panic.clone().into_iter().collect(),
+        }
     }
 
-    /// Drops the bot inside its group; every byte must come back.
+    /// Drops the bot inside its group; every byte must come back (unless
+    /// it panicked: a half-done step leaves what it leaves).
     pub fn finish(mut self) -> Result<(), Violation> {
+        let shutdown = self.call(B::shutdown);
         let bot = self.bot.take();
-        self.arena.run(|| drop(bot));
+        let dropped = self.arena.run(|| catch(|| drop(bot)));
+        if let Some(panic) = self.panic.take() {
+            return Err(panic);
+        }
+        dropped?;
+        if let Some(Err(violation)) = shutdown {
+            return Err(violation);
+        }
         let left = self.arena.live_bytes();
         if left != 0 {
             return Err(

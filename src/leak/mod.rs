@@ -1,10 +1,33 @@
 //! Leak detection beyond bounds and ceilings: growth slopes.
 
+mod growth;
 mod slope;
 
+pub use growth::{Growth, GrowthModel, Part};
 pub use slope::{t_975, Slope, SlopeFit, MIN_SAMPLES_FOR_VERDICT};
 
 /// Default horizon for projections: one year of 1-minute candles.
 pub const DEFAULT_HORIZON_CANDLES: u64 = 525_600;
-/// Default growth a bot may show over the horizon before it is a leak.
-pub const DEFAULT_LEAK_BUDGET_BYTES: u64 = 4 * 1024;
+/// Default growth a bot may show over the horizon before it is a leak:
+/// 16 KiB a year of 1-minute candles (0.031 B/candle). Correct bots show a
+/// settled floor that does not rise (see README, "What counts as a leak");
+/// the default leaves room for what a short run cannot average out, and is
+/// below the slowest leak heapbound ships (slow-drip, 0.048 B/candle).
+pub const DEFAULT_LEAK_BUDGET_BYTES: u64 = 16 * 1024;
+
+/// Default leak budget for a heap the bot reports itself (Python's
+/// tracemalloc): 256 KiB a year (0.5 B/candle). Such a heap settles for
+/// a long while (interpreter caches, free lists, containers' tables):
+/// correct Python bots show up to 0.35 B/candle over a 100,000-candle run
+/// and 0.01 over a million; a list kept of every candle is 30 B/candle.
+pub const DEFAULT_REPORTED_LEAK_BUDGET_BYTES: u64 = 256 * 1024;
+
+/// The default leak budget for a heap measured by heapbound's allocator
+/// (`reported` false) or reported by the bot.
+pub fn default_leak_budget(reported: bool) -> u64 {
+    if reported {
+        DEFAULT_REPORTED_LEAK_BUDGET_BYTES
+    } else {
+        DEFAULT_LEAK_BUDGET_BYTES
+    }
+}

@@ -75,7 +75,8 @@ impl SlopeFit {
         self.add_point(candle as f64, bytes as f64);
     }
 
-    fn add_point(&mut self, x: f64, y: f64) {
+    /// Adds a sample of real numbers.
+    pub fn add_point(&mut self, x: f64, y: f64) {
         self.n += 1;
         let n = self.n as f64;
         let dx = x - self.mean_x;

@@ -117,6 +117,11 @@ impl Candle {
         CandleError::NegativeVolume(volume)
     }
 
+    /// The same candle opening at `open_time` (ms) instead.
+    pub fn at_time(self, open_time: i64) -> Candle {
+        Candle { open_time, ..self }
+    }
+
     /// Open time in milliseconds since the Unix epoch.
     pub fn open_time(&self) -> i64 {
         self.open_time

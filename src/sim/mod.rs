@@ -21,10 +21,14 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use crate::bot::{Bot, Cleanup, ConfigError};
-use crate::harness::{Invariant, Run, RunOptions, Violation};
+use arbitrary::{Arbitrary, Unstructured};
+use rand_chacha::ChaCha8Rng;
+use rand_core::{RngCore, SeedableRng};
+
+use crate::bot::{Activity, Bot, Cleanup, ConfigError, MarketView};
+use crate::harness::{BuildError, FirstOfEach, Invariant, Run, RunOptions, Violation};
 use crate::heap::{SiteSnapshot, SiteTracing};
-use crate::leak::{DEFAULT_HORIZON_CANDLES, DEFAULT_LEAK_BUDGET_BYTES};
+use crate::leak::{default_leak_budget, DEFAULT_HORIZON_CANDLES};
 use crate::market::Candle;
 use crate::process::ProcessStats;
 
@@ -42,7 +46,7 @@ pub struct SimOptions {
     /// Leak projection horizon in candles.
     pub horizon_candles: u64,
     /// Growth allowed over the horizon.
-    pub leak_budget_bytes: u64,
+    pub leak_budget_bytes: Option<u64>,
     /// Check bounds, budgets and invariants every this many candles (the
     /// peak check sees between-check spikes anyway).
     pub check_every: u64,
@@ -53,7 +57,15 @@ pub struct SimOptions {
     /// Report this many allocation sites that grew most after warm-up
     /// (captures call stacks: slow, off at 0).
     pub top_sites: usize,
+    /// Apply one of the bot's own actions (a seeded mix) every this many
+    /// candles, so a PASS covers what only actions fill; `None` or 0: candles
+    /// only.
+    pub action_every: Option<u64>,
 }
+
+/// Candles between two of the bot's actions in `simulate` and `soak` by
+/// default.
+pub const DEFAULT_ACTION_EVERY: u64 = 64;
 
 impl Default for SimOptions {
     fn default() -> Self {
@@ -62,11 +74,12 @@ impl Default for SimOptions {
             candles: 1_000_000,
             heap_ceiling: None,
             horizon_candles: DEFAULT_HORIZON_CANDLES,
-            leak_budget_bytes: DEFAULT_LEAK_BUDGET_BYTES,
+            leak_budget_bytes: None,
             check_every: 1_000,
             progress_every: PROGRESS_EVERY,
             stop: None,
             top_sites: 0,
+            action_every: Some(DEFAULT_ACTION_EVERY),
         }
     }
 }
@@ -89,13 +102,6 @@ pub struct Progress {
 /// Candles between progress callbacks.
 pub const PROGRESS_EVERY: u64 = 1 << 16;
 
-/// The names of `bot`'s components, in its order.
-pub fn component_names<B: Bot>(bot: &B) -> Vec<&'static str> {
-    let mut names = Vec::new();
-    bot.components(&mut |component| names.push(component.name));
-    names
-}
-
 /// The production checklist's periodic memory line, at debug level
 /// (`--log debug`): what a cleanup freed, live heap and RSS.
 #[cold]
@@ -115,6 +121,15 @@ fn log_cleanup(live_bytes: u64, candle: u64, cleanup: &Cleanup) {
 
 fn snapshot<B: Bot>(run: &Run<B>, candles: u64) -> Progress {
     let mut components = Vec::new();
+    if run.panic().is_some() {
+        return Progress {
+            candles,
+            live_bytes: run.heap().live_bytes,
+            components,
+            trades: 0,
+            equity: 0,
+        };
+    }
     run.bot()
         .components(&mut |component| components.push((component.name, component.bytes())));
     let activity = run.bot().activity();
@@ -124,21 +139,6 @@ fn snapshot<B: Bot>(run: &Run<B>, candles: u64) -> Progress {
         components,
         trades: activity.trades,
         equity: activity.equity.unwrap_or(0),
-    }
-}
-
-/// The first violation of each (invariant, component), with the candle it
-/// broke at.
-#[derive(Default)]
-struct Violations(BTreeMap<(Invariant, Option<String>), Violation>);
-
-impl Violations {
-    fn record(&mut self, violation: Violation, candle: u64) {
-        let key = (violation.invariant.clone(), violation.component.clone());
-        let action = violation.action.clone();
-        self.0
-            .entry(key)
-            .or_insert_with(|| violation.at_step(candle, action));
     }
 }
 
@@ -174,19 +174,34 @@ fn heap_report<B: Bot>(
         steady_allocations_per_candle: if steady_candles == 0 {
             0.0
         } else {
-            (heap.allocations - warm_allocations) as f64 / steady_candles as f64
+            heap.allocations.saturating_sub(warm_allocations) as f64 / steady_candles as f64
         },
         warmup_candles: warmup,
         ceiling_bytes: run.limits().heap_ceiling,
     }
 }
 
-/// Each component's figures at the end of a run, by name.
-fn component_reports<B: Bot>(run: &Run<B>, sampler: &Sampler) -> BTreeMap<String, ComponentReport> {
+/// Each component's figures at the end of a run, by name, and the names
+/// of those whose bound the run never reached.
+fn component_reports<B: Bot>(
+    run: &Run<B>,
+    sampler: &Sampler,
+) -> (BTreeMap<String, ComponentReport>, Vec<String>) {
     let limits = *run.limits();
     let mut components = BTreeMap::new();
+    let mut not_exercised = Vec::new();
+    if run.panic().is_some() {
+        return (components, not_exercised);
+    }
     let mut index = 0;
     run.bot().components(&mut |component| {
+        let max_len = sampler.max_len(index).max(component.len);
+        if component.bound != usize::MAX && max_len < component.bound {
+            not_exercised.push(format!(
+                "{} ({} of {})",
+                component.name, max_len, component.bound
+            ));
+        }
         components.insert(
             component.name.to_string(),
             ComponentReport {
@@ -195,164 +210,421 @@ fn component_reports<B: Bot>(run: &Run<B>, sampler: &Sampler) -> BTreeMap<String
                 bound: component.bound,
                 budget: limits.budget(&component),
                 slope_bytes_per_candle: sampler.component_slope(index),
+                max_len,
             },
         );
         index += 1;
     });
-    components
+    (components, not_exercised)
 }
 
-/// Feeds `candles` to a bot built from `config`, checking as it goes.
+/// Actions in one phase of the mix.
+const PHASE_ACTIONS: u64 = 256;
+
+/// The bot's own actions, drawn as a seeded mix through their `Arbitrary`
+/// impl, one every `every` candles, in phases: a phase repeats one kind
+/// of action (the bytes that pick an enum's variant stay fixed, as derived
+/// `Arbitrary` reads them first), with small arguments in one phase and
+/// full-range ones in the next. A uniform mix adds and removes in equal
+/// measure and never fills a container to its bound; phases do, and still
+/// try extreme arguments.
+struct ActionMix {
+    rng: ChaCha8Rng,
+    every: u64,
+    bytes: [u8; 64],
+    tag: [u8; 4],
+    small: bool,
+    drawn: u64,
+    applied: u64,
+    /// Actions applied together, every `every` candles.
+    burst: u64,
+}
+
+impl ActionMix {
+    /// One action every `every` candles on average, `burst` at a time.
+    fn new(seed: u64, every: u64, burst: u64) -> ActionMix {
+        ActionMix {
+            // Its own stream: the candles' generator is seeded by `seed`.
+            rng: ChaCha8Rng::seed_from_u64(seed ^ 0x6163_7469_6f6e_7321),
+            every: every.saturating_mul(burst),
+            burst,
+            bytes: [0; 64],
+            tag: [0; 4],
+            small: true,
+            drawn: 0,
+            applied: 0,
+        }
+    }
+
+    /// The next candle count after `fed` at which an action is due.
+    fn next_due(&self, fed: u64) -> u64 {
+        (fed / self.every + 1) * self.every
+    }
+
+    fn draw<A: for<'a> Arbitrary<'a>>(&mut self) -> Option<A> {
+        if self.drawn % PHASE_ACTIONS == 0 {
+            self.rng.fill_bytes(&mut self.tag);
+            self.small = (self.drawn / PHASE_ACTIONS) % 2 == 0;
+        }
+        self.drawn += 1;
+        self.rng.fill_bytes(&mut self.bytes);
+        if self.small {
+            for byte in &mut self.bytes {
+                *byte &= 0x0f;
+            }
+        }
+        self.bytes[..4].copy_from_slice(&self.tag);
+        A::arbitrary(&mut Unstructured::new(&self.bytes)).ok()
+    }
+}
+
+/// The close of the last candle fed, for the actions' market view.
+struct LastCandle {
+    close: i64,
+    next_time: i64,
+    interval: i64,
+}
+
+/// A simulation under way: one bot, its checks and measurements.
+struct Simulation<'o, B: Bot> {
+    options: &'o SimOptions,
+    run: Run<B>,
+    sampler: Sampler,
+    found: FirstOfEach,
+    cleanups: Cleanups,
+    actions: Option<ActionMix>,
+    initial: crate::heap::HeapStats,
+    warmup: u64,
+    warm_allocations: u64,
+    check_every: u64,
+    sites: Option<(SiteTracing, SiteSnapshot)>,
+    fed: u64,
+    partial: bool,
+}
+
+impl<'o, B: Bot> Simulation<'o, B> {
+    fn start(options: &'o SimOptions, config: &B::Config) -> Result<Self, BuildError> {
+        let run_options = RunOptions {
+            heap_ceiling: options.heap_ceiling,
+            budget_scale_1024: None,
+        };
+        let mut run = Run::<B>::new(config, &run_options)?;
+        let initial = run.heap();
+        let warmup = run.bot().warmup_candles(options.candles);
+        // A bot in another process answers each observation over a pipe and
+        // measures itself (walking its containers): sample the slope 64
+        // times, not 1,024, and check it at most every 16 candle batches
+        // (a broken bound stays broken, so it is still caught, a little later).
+        let remote = run.bot().reported_heap().is_some();
+        let samples = if remote { 64 } else { 1_024 };
+        let sampler = Sampler::new(run.bot(), options.candles, warmup, samples);
+        let check_every = if remote {
+            options.check_every.max(16 * 4_096)
+        } else {
+            options.check_every.max(1)
+        };
+        let mut found = FirstOfEach::default();
+        for violation in run.check(false) {
+            found.record(violation.at_step(0, Some("build".to_string())));
+        }
+        // A bot process gets its actions in bursts at batch boundaries, so
+        // candles still travel in full batches.
+        let burst = if remote { 64 } else { 1 };
+        let actions = options
+            .action_every
+            .filter(|&every| every > 0)
+            .map(|every| ActionMix::new(options.seed.unwrap_or(0), every, burst));
+        let mut simulation = Simulation {
+            options,
+            run,
+            sampler,
+            found,
+            cleanups: Cleanups::default(),
+            actions,
+            initial,
+            warmup,
+            warm_allocations: initial.allocations,
+            check_every,
+            sites: None,
+            fed: 0,
+            partial: false,
+        };
+        if warmup == 0 {
+            simulation.start_sites();
+        }
+        Ok(simulation)
+    }
+
+    fn start_sites(&mut self) {
+        if self.options.top_sites > 0 {
+            let tracing = SiteTracing::start_within(self.run.group());
+            let snapshot = tracing.snapshot();
+            self.sites = Some((tracing, snapshot));
+        }
+    }
+
+    /// The next candle count at which something is due.
+    fn next_stop(&self, progress_every: u64) -> u64 {
+        let fed = self.fed;
+        let next_check = (fed / self.check_every + 1) * self.check_every;
+        let next_progress = (fed / progress_every + 1) * progress_every;
+        let next_sample = if fed < self.warmup {
+            self.warmup
+        } else {
+            self.sampler.next_due(fed)
+        };
+        let next_action = self
+            .actions
+            .as_ref()
+            .map_or(u64::MAX, |mix| mix.next_due(fed));
+        self.options
+            .candles
+            .min(next_check)
+            .min(next_progress)
+            .min(next_sample)
+            .min(next_action)
+    }
+
+    /// Feeds up to `until` candles in all; `false` when the source ended.
+    fn feed(
+        &mut self,
+        until: u64,
+        source: &mut impl Iterator<Item = Candle>,
+        last: &mut LastCandle,
+    ) -> bool {
+        let chunk = self.run.feed(until - self.fed, || {
+            let candle = source.next()?;
+            last.close = candle.close();
+            last.next_time = candle.open_time() + last.interval;
+            Some(candle)
+        });
+        if chunk.candles == 0 {
+            return false;
+        }
+        self.fed += chunk.candles;
+        self.cleanups.freed += chunk.freed_bytes;
+        self.cleanups.max_freed = self.cleanups.max_freed.max(chunk.max_freed_bytes);
+        if let Some(cleanup) = chunk.last_cleanup {
+            log_cleanup(self.run.heap().live_bytes, self.fed, &cleanup);
+        }
+        self.alive()
+    }
+
+    /// Whatever is due at this candle count: a sample, a check, then an
+    /// action (checked after the candles that follow it, so the check
+    /// after a candle compares the candle's records with the books).
+    fn due(&mut self, last: &LastCandle) {
+        let fed = self.fed;
+        if fed == self.warmup {
+            self.warm_allocations = self.run.heap().allocations;
+            self.start_sites();
+        }
+        if self.sampler.is_due(fed) {
+            self.run.observe();
+            self.sampler.sample(fed, &self.run);
+        }
+        if fed % self.check_every == 0 {
+            self.check(true);
+        }
+        self.apply_due_action(last);
+    }
+
+    fn apply_due_action(&mut self, last: &LastCandle) {
+        let Some(mix) = self.actions.as_mut() else {
+            return;
+        };
+        if self.fed % mix.every != 0 {
+            return;
+        }
+        let market = MarketView {
+            last_close: last.close,
+            next_time_ms: last.next_time,
+            interval_ms: last.interval,
+            candles: self.fed,
+        };
+        for _ in 0..mix.burst {
+            let Some(action) = mix.draw::<B::Action>() else {
+                continue;
+            };
+            mix.applied += 1;
+            self.run.apply(&action, &market);
+        }
+        if self.run.bot().reported_heap().is_none() {
+            // Lengths after an action are free to read in this process.
+            self.sampler.note_lengths(&self.run);
+        }
+    }
+
+    fn check(&mut self, after_candle: bool) {
+        for violation in self.run.check(after_candle) {
+            let action = violation.action.clone();
+            self.found.record(violation.at_step(self.fed, action));
+        }
+        self.sampler.note_lengths(&self.run);
+    }
+
+    /// Whether the bot can go on: not panicked, and (a bot process) not
+    /// dead, hung or off the protocol. Asked after every stretch of
+    /// candles, so a report says how far the bot really got.
+    fn alive(&mut self) -> bool {
+        if self.run.panic().is_some() {
+            return false;
+        }
+        if self.run.bot().reported_heap().is_none() {
+            return true;
+        }
+        match self.run.bot().check(true) {
+            Err(violation)
+                if matches!(
+                    violation.invariant,
+                    Invariant::BotProcess | Invariant::Protocol
+                ) =>
+            {
+                self.found.record(violation.at_step(self.fed, None));
+                false
+            }
+            _ => true,
+        }
+    }
+
+    /// The leak budget in force: the option, else the default for where
+    /// the bot's heap is measured.
+    fn leak_budget(&self) -> u64 {
+        let reported = self.run.bot().reported_heap().is_some();
+        self.options
+            .leak_budget_bytes
+            .unwrap_or_else(|| default_leak_budget(reported))
+    }
+
+    fn report(mut self, elapsed: f64) -> SimReport {
+        let options = self.options;
+        let fed = self.fed;
+        let top_sites = self
+            .sites
+            .take()
+            .map(|(tracing, before)| tracing.snapshot().growth_since(&before, options.top_sites))
+            .unwrap_or_default();
+        self.check(fed > 0);
+        let leak = self
+            .sampler
+            .verdict(options.horizon_candles, self.leak_budget());
+        if let Some(violation) = leak.violation.clone() {
+            self.found.record(violation.at_step(fed, None));
+        }
+        let run = &self.run;
+        let activity = if run.panic().is_none() {
+            run.bot().activity()
+        } else {
+            Activity::default()
+        };
+        let equity = activity.equity.unwrap_or(0);
+        let (components, not_exercised) = component_reports(run, &self.sampler);
+        let mut report = SimReport {
+            partial: self.partial,
+            seed: options.seed,
+            input: None,
+            candles: fed,
+            bot: B::NAME.to_string(),
+            trades: activity.trades,
+            equity,
+            equity_quote: equity as f64 / activity.cash_units_per_quote.max(1) as f64,
+            strategy: if run.panic().is_none() {
+                run.bot().describe().to_string()
+            } else {
+                B::NAME.to_string()
+            },
+            rejected_orders: activity.rejected_orders,
+            cleanups: activity.cleanups,
+            cleanup_freed_bytes: self.cleanups.freed,
+            cleanup_max_freed_bytes: self.cleanups.max_freed,
+            heap: heap_report(run, self.initial, self.warm_allocations, fed, self.warmup),
+            components,
+            actions: self.actions.as_ref().map_or(0, |mix| mix.applied),
+            not_exercised,
+            leak: leak.report,
+            top_sites,
+            process: run.bot().process().or_else(ProcessStats::read),
+            candles_per_second: if elapsed > 0.0 {
+                fed as f64 / elapsed
+            } else {
+                0.0
+            },
+            elapsed_seconds: elapsed,
+            verdict: "pass",
+            violations: Vec::new(),
+            broken: Vec::new(),
+        };
+        // Teardown is checked too; a bot that leaks past its own drop fails.
+        if let Err(violation) = self.run.finish() {
+            self.found
+                .record(violation.at_step(fed, Some("drop(bot)".to_string())));
+        }
+        report.broken = self.found.into_vec();
+        report.violations = report.broken.iter().map(Violation::summary).collect();
+        if !report.violations.is_empty() {
+            report.verdict = "fail";
+        }
+        report
+    }
+}
+
+/// The report of a bot that panicked while it was built.
+fn build_panic<B: Bot>(options: &SimOptions, violation: Violation) -> SimReport {
+    let broken = vec![violation.at_step(0, Some("build".to_string()))];
+    SimReport {
+        seed: options.seed,
+        bot: B::NAME.to_string(),
+        strategy: B::NAME.to_string(),
+        verdict: "fail",
+        violations: broken.iter().map(Violation::summary).collect(),
+        broken,
+        ..SimReport::default()
+    }
+}
+
+/// Feeds `candles` to a bot built from `config`, checking as it goes, and
+/// applying a seeded mix of the bot's own actions (`action_every`).
 pub fn simulate<B: Bot>(
     options: &SimOptions,
     config: &B::Config,
     candles: impl IntoIterator<Item = Candle>,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<SimReport, ConfigError> {
-    let run_options = RunOptions {
-        heap_ceiling: options.heap_ceiling,
-        budget_scale_1024: None,
-    };
-    let mut run = Run::<B>::new(config, &run_options)?;
-    let initial = run.heap();
-    let warmup = run.bot().warmup_candles(options.candles);
-    // A bot in another process answers each observation over a pipe and
-    // measures itself (walking its containers): sample the slope 64 times,
-    // not 1,024, and check it at most every 16 candle batches (a broken
-    // bound stays broken, so it is still caught, a little later).
-    let remote = run.bot().reported_heap().is_some();
-    let samples = if remote { 64 } else { 1_024 };
-    let mut sampler = Sampler::new(run.bot(), options.candles, warmup, samples);
-    let check_every = if remote {
-        options.check_every.max(16 * 4_096)
-    } else {
-        options.check_every.max(1)
+    let mut simulation = match Simulation::<B>::start(options, config) {
+        Ok(simulation) => simulation,
+        Err(BuildError::Config(error)) => return Err(error),
+        Err(BuildError::Panic(violation)) => return Ok(build_panic::<B>(options, violation)),
     };
     let progress_every = options.progress_every.max(1);
     let stop = options.stop.as_deref();
-    let mut partial = false;
-    let mut violations = Violations::default();
-    let mut warm_allocations = initial.allocations;
-    let mut sites: Option<(SiteTracing, SiteSnapshot)> = None;
-    let start_sites = |sites: &mut Option<(SiteTracing, SiteSnapshot)>, run: &Run<B>| {
-        if options.top_sites > 0 {
-            let tracing = SiteTracing::start_within(run.group());
-            let snapshot = tracing.snapshot();
-            *sites = Some((tracing, snapshot));
-        }
-    };
-    if warmup == 0 {
-        start_sites(&mut sites, &run);
-    }
-    let mut cleanups = Cleanups::default();
-    if let Err(violation) = run.check(false) {
-        violations.record(violation, 0);
-    }
     let started = Instant::now();
     let mut source = candles.into_iter();
-    let total = options.candles;
-    let mut fed = 0u64;
-    while fed < total {
+    let mut last = LastCandle {
+        close: crate::market::MarketParams::default().start_price,
+        next_time: crate::market::MarketParams::default().start_time_ms,
+        interval: crate::market::MarketParams::default().interval_ms,
+    };
+    while simulation.fed < options.candles {
         // Feed up to the next candle where something is due, with the
         // bot's group entered once for the whole stretch.
-        let next_check = (fed / check_every + 1) * check_every;
-        let next_progress = (fed / progress_every + 1) * progress_every;
-        let next_due = if fed < warmup {
-            warmup
-        } else {
-            sampler.next_due(fed)
-        };
-        let until = total.min(next_check).min(next_progress).min(next_due);
-        let chunk = run.feed(until - fed, || source.next());
-        if chunk.candles == 0 {
+        let until = simulation.next_stop(progress_every);
+        if !simulation.feed(until, &mut source, &mut last) {
             break;
         }
-        fed += chunk.candles;
-        cleanups.freed += chunk.freed_bytes;
-        cleanups.max_freed = cleanups.max_freed.max(chunk.max_freed_bytes);
-        if let Some(cleanup) = chunk.last_cleanup {
-            log_cleanup(run.heap().live_bytes, fed, &cleanup);
-        }
-        if fed == warmup {
-            warm_allocations = run.heap().allocations;
-            start_sites(&mut sites, &run);
-        }
-        if sampler.is_due(fed) {
-            run.observe();
-            sampler.sample(fed, &run);
-        }
-        if fed % check_every == 0 {
-            if let Err(violation) = run.check(true) {
-                violations.record(violation, fed);
-            }
-        }
-        if fed % progress_every == 0 {
-            run.observe();
-            progress(&snapshot(&run, fed));
+        simulation.due(&last);
+        if simulation.fed % progress_every == 0 {
+            simulation.run.observe();
+            progress(&snapshot(&simulation.run, simulation.fed));
             if stop.is_some_and(|stop| stop.load(Ordering::Relaxed)) {
-                partial = true;
+                simulation.partial = true;
                 break;
             }
         }
     }
-    if !partial && fed % progress_every != 0 {
+    if !simulation.partial && simulation.fed % progress_every != 0 {
         // The last checkpoint is always the end of the run.
-        run.observe();
-        progress(&snapshot(&run, fed));
+        simulation.run.observe();
+        progress(&snapshot(&simulation.run, simulation.fed));
     }
-    let elapsed = started.elapsed().as_secs_f64();
-    let top_sites = sites
-        .map(|(tracing, before)| tracing.snapshot().growth_since(&before, options.top_sites))
-        .unwrap_or_default();
-    if let Err(violation) = run.check(fed > 0) {
-        violations.record(violation, fed);
-    }
-    let leak = sampler.verdict(options.horizon_candles, options.leak_budget_bytes);
-    if let Some(violation) = leak.violation.clone() {
-        violations.record(violation, fed);
-    }
-
-    let activity = run.bot().activity();
-    let equity = activity.equity.unwrap_or(0);
-    let report = SimReport {
-        partial,
-        seed: options.seed,
-        input: None,
-        candles: fed,
-        bot: B::NAME.to_string(),
-        trades: activity.trades,
-        equity,
-        equity_quote: equity as f64 / activity.cash_units_per_quote.max(1) as f64,
-        strategy: run.bot().describe().to_string(),
-        rejected_orders: activity.rejected_orders,
-        cleanups: activity.cleanups,
-        cleanup_freed_bytes: cleanups.freed,
-        cleanup_max_freed_bytes: cleanups.max_freed,
-        heap: heap_report(&run, initial, warm_allocations, fed, warmup),
-        components: component_reports(&run, &sampler),
-        leak: leak.report,
-        top_sites,
-        process: run.bot().process().or_else(ProcessStats::read),
-        candles_per_second: if elapsed > 0.0 {
-            fed as f64 / elapsed
-        } else {
-            0.0
-        },
-        elapsed_seconds: elapsed,
-        verdict: "pass",
-        violations: Vec::new(),
-        broken: violations.0.into_values().collect(),
-    };
-    // Teardown is checked too; a bot that leaks past its own drop fails.
-    let mut report = report;
-    if let Err(violation) = run.finish() {
-        report
-            .broken
-            .push(violation.at_step(fed, Some("drop(bot)".to_string())));
-    }
-    report.violations = report.broken.iter().map(Violation::summary).collect();
-    if !report.violations.is_empty() {
-        report.verdict = "fail";
-    }
-    Ok(report)
+    Ok(simulation.report(started.elapsed().as_secs_f64()))
 }

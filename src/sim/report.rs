@@ -47,12 +47,15 @@ pub struct ComponentReport {
     pub budget: u64,
     /// Fitted growth after warm-up.
     pub slope_bytes_per_candle: f64,
+    /// The most entries it held at any check.
+    pub max_len: usize,
 }
 
 /// The leak-slope verdict of the whole bot.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct LeakReport {
-    /// Fitted growth of the bot's live bytes after warm-up.
+    /// Fitted growth of the settled floor of the bot's unheld bytes after
+    /// warm-up (see `leak::GrowthModel`).
     pub slope_bytes_per_candle: f64,
     /// 95% confidence half-width of the slope.
     pub confidence_95: f64,
@@ -64,6 +67,8 @@ pub struct LeakReport {
     pub budget_bytes: u64,
     /// Samples fitted.
     pub samples: u64,
+    /// Times the floor of an eighth of the run rose (a leak needs three, and floors that never fall).
+    pub floor_rises: u32,
     /// `"flat"` or `"leak"`.
     pub verdict: &'static str,
     /// Fitted growth of the bot process's RSS, for a bot in another process:
@@ -121,6 +126,11 @@ pub struct SimReport {
     pub heap: HeapReport,
     /// Per component, by name.
     pub components: BTreeMap<String, ComponentReport>,
+    /// Actions the run applied (a seeded mix of the bot's own).
+    pub actions: u64,
+    /// Components whose bound the run never reached: a PASS says nothing
+    /// about them at their bound.
+    pub not_exercised: Vec<String>,
     /// Leak-slope analysis.
     pub leak: LeakReport,
     /// Allocation sites that grew most after warm-up (with `--top`).
@@ -208,7 +218,7 @@ impl SimReport {
         );
         let _ = writeln!(
             out,
-            "  steady allocs     {} per candle after {} warm-up candles",
+            "  steady allocs     {:.3} per candle after {} warm-up candles",
             h.steady_allocations_per_candle, h.warmup_candles
         );
     }
@@ -216,17 +226,26 @@ impl SimReport {
     fn write_components(&self, out: &mut String) {
         let _ = writeln!(
             out,
-            "components          bytes     budget      len    bound   slope B/candle"
+            "components          bytes     budget      len  max len    bound   slope B/candle"
         );
         for (name, c) in &self.components {
             let _ = writeln!(
                 out,
-                "  {name:<14} {:>9} {:>10} {:>8} {:>8}   {:.4}",
+                "  {name:<14} {:>9} {:>10} {:>8} {:>8} {:>8}   {:.4}",
                 c.bytes,
                 limit(c.budget),
                 c.len,
+                c.max_len,
                 limit(c.bound as u64),
                 c.slope_bytes_per_candle
+            );
+        }
+        let _ = writeln!(out, "  actions         {}", self.actions);
+        if !self.not_exercised.is_empty() {
+            let _ = writeln!(
+                out,
+                "  not exercised   {} (never reached its bound: this run proves nothing about it full)",
+                self.not_exercised.join(", ")
             );
         }
     }
@@ -252,7 +271,11 @@ impl SimReport {
             "  per week          {:+.1} KiB per week of 1-minute candles",
             l.slope_bytes_per_candle * WEEK_OF_MINUTES as f64 / 1024.0
         );
-        let _ = writeln!(out, "  verdict           {}", l.verdict);
+        let _ = writeln!(
+            out,
+            "  verdict           {} (the floors of its eighths rose {} times)",
+            l.verdict, l.floor_rises
+        );
         if let Some(rss) = l.rss_slope_bytes_per_candle {
             let _ = writeln!(
                 out,

@@ -1,9 +1,10 @@
-//! Live bytes sampled over a run, for the leak slope of the bot and of
-//! each component.
+//! What a simulation measures between checks: the growth model's samples,
+//! per-component slopes for the report, the RSS of a bot process, and the
+//! longest each component got.
 
 use crate::bot::Bot;
-use crate::harness::{Invariant, Run, Violation};
-use crate::leak::SlopeFit;
+use crate::harness::{component_names, leak_slope_violation, Run, Violation};
+use crate::leak::{GrowthModel, Part, SlopeFit};
 
 use super::report::LeakReport;
 
@@ -11,12 +12,13 @@ use super::report::LeakReport;
 pub(crate) struct Sampler {
     warmup: u64,
     every: u64,
-    total: SlopeFit,
+    growth: GrowthModel,
+    parts: Vec<Part>,
     names: Vec<&'static str>,
+    /// Per component: fitted bytes over candles, for the report's table.
     components: Vec<SlopeFit>,
-    /// Per component: whether its growth counted in the last sample (false
-    /// for a reported component within its bound; see `slope_bytes`).
-    counted: Vec<bool>,
+    /// Per component: the most entries seen.
+    max_len: Vec<usize>,
     /// RSS of a bot in another process (advisory).
     rss: Option<SlopeFit>,
 }
@@ -27,33 +29,17 @@ pub(crate) struct LeakVerdict {
     pub violation: Option<Violation>,
 }
 
-/// The bytes the leak slope is fitted to: the bot's heap, less what its
-/// reported components hold while each keeps within its bound. A bot in
-/// another process reports a container's bytes as they are (a Python deque
-/// of dicts grows while it fills, a trade history at the trade rate) and
-/// states no byte budget: within its bound such a container is bounded by
-/// construction, and past it the bound check fails. Measured components
-/// (in this process, with budgets) always count.
-fn slope_bytes<B: Bot>(run: &Run<B>) -> u64 {
-    let mut bounded = 0u64;
-    run.bot().components(&mut |component| {
-        if component.group().is_none() && component.len <= component.bound {
-            bounded = bounded.saturating_add(component.bytes());
-        }
-    });
-    run.heap().live_bytes.saturating_sub(bounded)
-}
-
 impl Sampler {
     /// Aims for `samples` samples between `warmup` and `candles`.
     pub fn new<B: Bot>(bot: &B, candles: u64, warmup: u64, samples: u64) -> Sampler {
-        let names = super::component_names(bot);
+        let names = component_names(bot);
         Sampler {
             warmup,
-            every: ((candles - warmup) / samples.max(1)).max(1),
-            total: SlopeFit::default(),
+            every: (candles.saturating_sub(warmup) / samples.max(1)).max(1),
+            growth: GrowthModel::levels(),
+            parts: Vec::with_capacity(names.len()),
             components: vec![SlopeFit::default(); names.len()],
-            counted: vec![true; names.len()],
+            max_len: vec![0; names.len()],
             names,
             rss: bot.process().map(|_| SlopeFit::default()),
         }
@@ -69,18 +55,33 @@ impl Sampler {
         fed > self.warmup && (fed - self.warmup) % self.every == 0
     }
 
+    /// Notes each component's length (after every check and action).
+    pub fn note_lengths<B: Bot>(&mut self, run: &Run<B>) {
+        if run.panic().is_some() {
+            return;
+        }
+        let mut longest = self.max_len.iter_mut();
+        run.bot().components(&mut |component| {
+            if let Some(longest) = longest.next() {
+                *longest = (*longest).max(component.len);
+            }
+        });
+    }
+
     pub fn sample<B: Bot>(&mut self, candle: u64, run: &Run<B>) {
-        self.total.add(candle, slope_bytes(run));
+        if run.panic().is_some() {
+            return;
+        }
+        run.parts(&mut self.parts);
+        self.growth
+            .observe(candle, run.heap().live_bytes, &self.parts, true);
         if let (Some(fit), Some(os)) = (self.rss.as_mut(), run.bot().process()) {
             fit.add(candle, os.rss_bytes);
         }
-        let mut fits = self.components.iter_mut().zip(self.counted.iter_mut());
-        run.bot().components(&mut |component| {
-            if let Some((fit, counted)) = fits.next() {
-                fit.add(candle, component.bytes());
-                *counted = !(component.group().is_none() && component.len <= component.bound);
-            }
-        });
+        for (fit, part) in self.components.iter_mut().zip(&self.parts) {
+            fit.add(candle, part.bytes.unwrap_or(0));
+        }
+        self.note_lengths(run);
     }
 
     pub fn component_slope(&self, index: usize) -> f64 {
@@ -89,37 +90,25 @@ impl Sampler {
             .map_or(0.0, |fit| fit.slope().bytes_per_candle)
     }
 
+    pub fn max_len(&self, index: usize) -> usize {
+        self.max_len.get(index).copied().unwrap_or(0)
+    }
+
     pub fn verdict(&self, horizon: u64, budget: u64) -> LeakVerdict {
-        let slope = self.total.slope();
-        let leak = slope.is_leak(horizon, budget);
-        let projected = slope.projected_bytes(horizon);
-        let violation = leak.then(|| {
-            let component = self
-                .names
-                .iter()
-                .zip(&self.components)
-                .zip(&self.counted)
-                .filter(|(_, counted)| **counted)
-                .map(|((name, fit), _)| (*name, fit.slope().bytes_per_candle))
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .map_or("bot", |(name, _)| name);
-            Violation::new(
-                Invariant::LeakSlope,
-                projected as i64,
-                budget as i64,
-                "bytes over the horizon",
-            )
-            .in_component(component)
-        });
+        let growth = self.growth.verdict(horizon, budget);
+        let violation = growth
+            .leak
+            .then(|| leak_slope_violation(&growth, budget, &self.names));
         LeakVerdict {
             report: LeakReport {
-                slope_bytes_per_candle: slope.bytes_per_candle,
-                confidence_95: slope.confidence_95,
-                projected_bytes: projected,
+                slope_bytes_per_candle: growth.slope.bytes_per_candle,
+                confidence_95: growth.slope.confidence_95,
+                projected_bytes: growth.projected_bytes,
                 horizon_candles: horizon,
                 budget_bytes: budget,
-                samples: slope.samples,
-                verdict: if leak { "leak" } else { "flat" },
+                samples: growth.slope.samples,
+                floor_rises: growth.rises,
+                verdict: if growth.leak { "leak" } else { "flat" },
                 rss_slope_bytes_per_candle: self
                     .rss
                     .as_ref()

@@ -23,7 +23,9 @@ fn the_leaky_grid_bot_is_caught_naming_open_orders() {
         .seeds(0..1)
         .candles(200_000)
         .try_run()
-        .unwrap_err();
+        .unwrap_err()
+        .first()
+        .clone();
     assert_eq!(violation.invariant.name(), "container-bound");
     assert_eq!(violation.component.as_deref(), Some("open_orders"));
     assert!(violation.observed > 64, "{violation}");

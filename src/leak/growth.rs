@@ -1,0 +1,618 @@
+//! The growth model every driver uses: which growth of a bot's heap is a
+//! leak. Written once, so `simulate`, `soak`, `prove`, fuzz targets,
+//! `replay`, `triage` and `explore` give the same verdict on the same bot.
+//!
+//! A sample is the bot's heap and, per component, its length, bound, bytes
+//! (when known) and budget. The model:
+//!
+//! 1. **Held bytes are not a leak.** A component whose bytes are known and
+//!    that is within its bound (or its budget) is held by that check; its
+//!    bytes are taken out of the heap before fitting.
+//! 2. **Filling is not a leak.** A component with a bound but no bytes (a
+//!    bot that reports lengths only) is still inside the heap; its length
+//!    is a regressor, so heap growth that follows it is explained by it.
+//! 3. **Growth that comes back is not a leak.** The run is cut into eight
+//!    stretches and the floor of each (its lowest point) is taken: a
+//!    sawtooth (a periodic rebuild) shorter than a stretch, a spike or
+//!    noise leaves the floors level. Kept growth is floors that never fall.
+//! 4. **One event is not a trend.** The floors must rise at least three
+//!    times: a lazy first allocation or an object still open at the end
+//!    rises once.
+//! 5. What is left is fitted on candles (least squares, 95% band from
+//!    Student's t, at least [`MIN_SAMPLES_FOR_VERDICT`] samples): a leak is
+//!    a slope whose band excludes zero and that, like the floors' own
+//!    growth, passes the leak budget within the horizon.
+
+use serde::Serialize;
+
+use super::slope::{Slope, SlopeFit, MIN_SAMPLES_FOR_VERDICT};
+
+/// Samples kept; past it every other one is dropped and the stride
+/// doubles, so a soak of any length holds the model in fixed memory.
+const MAX_SAMPLES: usize = 2_048;
+
+/// Rises of the floor a leak needs: one or two are single events (a lazy
+/// first allocation, an object still open at the end).
+const MIN_RISES: u32 = 3;
+
+/// One component as the model sees it: plain numbers, no bot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Part {
+    /// Entries held now.
+    pub len: u64,
+    /// The most entries it may hold (`None`: unbounded).
+    pub bound: Option<u64>,
+    /// Its bytes, when they are known (measured or reported).
+    pub bytes: Option<u64>,
+    /// The most bytes it may hold (`None`: no budget).
+    pub budget: Option<u64>,
+    /// Whether `bytes` were measured by heapbound's allocator (exact), not
+    /// reported by the bot (an estimate, such as Python's deep sizeof).
+    pub measured: bool,
+}
+
+impl Part {
+    /// The bytes its own checks hold: up to its budget, or (with a bound
+    /// and no budget) the share of its entries within the bound. What is
+    /// past them counts as growth; the share is continuous, so breaking a
+    /// bound or a budget is no jump in the series.
+    fn held_bytes(&self) -> Option<u64> {
+        let bytes = self.bytes?;
+        match (self.budget, self.bound) {
+            (Some(budget), _) => Some(bytes.min(budget)),
+            (None, Some(bound)) if self.len <= bound => Some(bytes),
+            (None, Some(bound)) => {
+                Some((bytes as u128 * u128::from(bound) / u128::from(self.len)) as u64)
+            }
+            (None, None) => None,
+        }
+    }
+
+    /// Whether its length explains heap growth: bounded, and its bytes
+    /// unknown or only estimated (what an estimate misses per entry
+    /// follows the length too).
+    fn is_regressor(&self) -> bool {
+        !self.measured && self.bound.is_some()
+    }
+}
+
+/// The leak verdict of a [`GrowthModel`].
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Growth {
+    /// Slope of unheld bytes (less what lengths explain), per candle.
+    pub slope: Slope,
+    /// Bytes the slope adds over the horizon.
+    pub projected_bytes: f64,
+    /// Times the floor (the lowest point of each eighth of the run) rose.
+    pub rises: u32,
+    /// Whether it is a leak (see the module docs).
+    pub leak: bool,
+    /// The component to blame (index in the bot's order), or `None` for
+    /// heap outside every component.
+    #[serde(skip)]
+    pub blamed: Option<usize>,
+}
+
+#[derive(Clone, Debug)]
+struct Point {
+    candles: u64,
+    unheld: f64,
+    lens: Vec<f64>,
+}
+
+/// Fits growth over a run. See the module docs for the model.
+#[derive(Clone, Debug, Default)]
+pub struct GrowthModel {
+    points: Vec<Point>,
+    /// Offered points per kept point.
+    stride: u64,
+    offered: u64,
+    /// Running totals in the "candle steps only" mode.
+    cumulative: Option<Point>,
+    /// The last observation, for deltas.
+    last: Option<(f64, Vec<f64>, Vec<Option<u64>>)>,
+    /// Per component: whether its length is a regressor.
+    regressor: Vec<bool>,
+    /// Per component: growth of its unheld bytes (for blame).
+    unheld_growth: Vec<f64>,
+    /// Count changes only across candle steps (scenarios).
+    candle_steps_only: bool,
+}
+
+impl GrowthModel {
+    /// A model of levels: every sample counts (simulate, soak).
+    pub fn levels() -> GrowthModel {
+        GrowthModel {
+            stride: 1,
+            ..GrowthModel::default()
+        }
+    }
+
+    /// A model of changes that candles cause: what actions add between
+    /// candles (bounded, and not per candle) is left out (scenarios).
+    pub fn candle_steps() -> GrowthModel {
+        GrowthModel {
+            stride: 1,
+            candle_steps_only: true,
+            ..GrowthModel::default()
+        }
+    }
+
+    /// Observes the bot after a step: `candles` fed so far, its heap, its
+    /// components in its order. `by_candles` says whether the change since
+    /// the last observation came from candles.
+    pub fn observe(&mut self, candles: u64, heap_bytes: u64, parts: &[Part], by_candles: bool) {
+        let held: u64 = parts.iter().filter_map(Part::held_bytes).sum();
+        let unheld = heap_bytes as f64 - held as f64;
+        // Only the length within the bound explains growth: past it, the
+        // growth is what the bound forbids.
+        let lens: Vec<f64> = parts
+            .iter()
+            .map(|part| part.len.min(part.bound.unwrap_or(u64::MAX)) as f64)
+            .collect();
+        let unheld_bytes: Vec<Option<u64>> = parts
+            .iter()
+            .map(|part| {
+                let bytes = part.bytes?;
+                Some(bytes - part.held_bytes().unwrap_or(0))
+            })
+            .collect();
+        if self.regressor.len() < parts.len() {
+            self.regressor.resize(parts.len(), false);
+            self.unheld_growth.resize(parts.len(), 0.0);
+        }
+        for (flag, part) in self.regressor.iter_mut().zip(parts) {
+            *flag |= part.is_regressor();
+        }
+        let counted = by_candles || !self.candle_steps_only;
+        let point = match (&self.last, self.candle_steps_only) {
+            (Some((last_unheld, last_lens, last_bytes)), true) => {
+                let total = self.cumulative.get_or_insert_with(|| Point {
+                    candles: 0,
+                    unheld: 0.0,
+                    lens: vec![0.0; lens.len()],
+                });
+                if counted {
+                    total.unheld += unheld - last_unheld;
+                    for (sum, (now, before)) in
+                        total.lens.iter_mut().zip(lens.iter().zip(last_lens))
+                    {
+                        *sum += now - before;
+                    }
+                    add_growth(&mut self.unheld_growth, &unheld_bytes, last_bytes);
+                }
+                total.candles = candles;
+                total.clone()
+            }
+            (None, true) => {
+                self.cumulative = Some(Point {
+                    candles,
+                    unheld: 0.0,
+                    lens: vec![0.0; lens.len()],
+                });
+                self.last = Some((unheld, lens, unheld_bytes));
+                return;
+            }
+            (last, false) => {
+                if let Some((_, _, last_bytes)) = last {
+                    add_growth(&mut self.unheld_growth, &unheld_bytes, last_bytes);
+                }
+                Point {
+                    candles,
+                    unheld,
+                    lens: lens.clone(),
+                }
+            }
+        };
+        self.last = Some((unheld, lens, unheld_bytes));
+        if counted {
+            self.keep(point);
+        }
+    }
+
+    fn keep(&mut self, point: Point) {
+        self.offered += 1;
+        if self.offered % self.stride != 0 {
+            return;
+        }
+        self.points.push(point);
+        if self.points.len() >= MAX_SAMPLES {
+            let mut index = 0;
+            self.points.retain(|_| {
+                index += 1;
+                index % 2 == 0
+            });
+            self.stride *= 2;
+        }
+    }
+
+    /// Samples kept.
+    pub fn samples(&self) -> usize {
+        self.points.len()
+    }
+
+    /// The verdict: is what is left after the model a leak that passes
+    /// `budget` bytes within `horizon` candles?
+    pub fn verdict(&self, horizon: u64, budget: u64) -> Growth {
+        let residual = self.without_lengths();
+        // The slope and its band from the series itself (its noise is the
+        // band's); the floor decides whether the growth is kept.
+        let mut fit = SlopeFit::default();
+        for (point, &value) in self.points.iter().zip(&residual) {
+            fit.add_point(point.candles as f64, value);
+        }
+        let slope = fit.slope();
+        let candles: Vec<u64> = self.points.iter().map(|p| p.candles).collect();
+        let (kept, rises, floor_per_candle) = kept_growth(&segment_floors(&candles, &residual));
+        let regressors = self.regressor.iter().filter(|&&r| r).count() as u64;
+        let leak = slope.is_leak(horizon, budget)
+            && kept
+            && floor_per_candle * horizon as f64 > budget as f64
+            && slope.samples >= MIN_SAMPLES_FOR_VERDICT + regressors;
+        let blamed = self
+            .unheld_growth
+            .iter()
+            .enumerate()
+            .filter(|(_, &growth)| growth > 0.0)
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(index, _)| index);
+        Growth {
+            slope,
+            projected_bytes: slope.projected_bytes(horizon),
+            rises,
+            leak,
+            blamed,
+        }
+    }
+
+    /// Unheld bytes less what the lengths of byte-less components explain,
+    /// fitted jointly with candles so a leak that grows alongside is not
+    /// absorbed.
+    fn without_lengths(&self) -> Vec<f64> {
+        let unheld: Vec<f64> = self.points.iter().map(|p| p.unheld).collect();
+        let mut columns: Vec<(usize, Vec<f64>)> = Vec::new();
+        for (index, _) in self.regressor.iter().enumerate().filter(|(_, &r)| r) {
+            let column: Vec<f64> = self
+                .points
+                .iter()
+                .map(|p| p.lens.get(index).copied().unwrap_or(0.0))
+                .collect();
+            columns.push((index, column));
+        }
+        if columns.is_empty() || self.points.len() < 3 {
+            return unheld;
+        }
+        let candles: Vec<f64> = self.points.iter().map(|p| p.candles as f64).collect();
+        let mut design: Vec<Vec<f64>> = columns.into_iter().map(|(_, c)| c).collect();
+        design.push(candles);
+        let coefficients = least_squares(&design, &unheld);
+        // Every coefficient but the last (candles) is a length's bytes per
+        // entry: take those out, keep the trend.
+        let lengths = design.len() - 1;
+        unheld
+            .iter()
+            .enumerate()
+            .map(|(row, &value)| {
+                value
+                    - (0..lengths)
+                        .map(|col| coefficients[col] * design[col][row])
+                        .sum::<f64>()
+            })
+            .collect()
+    }
+}
+
+fn add_growth(growth: &mut [f64], now: &[Option<u64>], before: &[Option<u64>]) {
+    for ((sum, now), before) in growth.iter_mut().zip(now).zip(before) {
+        if let (Some(now), Some(before)) = (now, before) {
+            *sum += *now as f64 - *before as f64;
+        }
+    }
+}
+
+/// Segments the floor test splits a run into.
+const SEGMENTS: usize = 8;
+
+/// The floor of each of [`SEGMENTS`] equal stretches of the series (its
+/// lowest point there), with the candle at the stretch's middle; empty
+/// when there are too few samples for two per stretch.
+fn segment_floors(candles: &[u64], series: &[f64]) -> Vec<(f64, f64)> {
+    let per = series.len() / SEGMENTS;
+    if per < 2 {
+        return Vec::new();
+    }
+    (0..SEGMENTS)
+        .map(|segment| {
+            let range = segment * per..(segment + 1) * per;
+            let floor = series[range.clone()]
+                .iter()
+                .copied()
+                .fold(f64::INFINITY, f64::min);
+            let middle = (candles[range.start] + candles[range.end - 1]) as f64 / 2.0;
+            (middle, floor)
+        })
+        .collect()
+}
+
+/// Whether the floors never fall and rose at least [`MIN_RISES`] times
+/// (growth that is kept, not one event), with the rises counted; and the
+/// floors' growth per candle from the first stretch to the last.
+fn kept_growth(floors: &[(f64, f64)]) -> (bool, u32, f64) {
+    let Some((&(first_x, first), &(last_x, last))) = floors.first().zip(floors.last()) else {
+        return (false, 0, 0.0);
+    };
+    let never_falls = floors.windows(2).all(|pair| pair[1].1 >= pair[0].1);
+    let rises = floors
+        .windows(2)
+        .filter(|pair| pair[1].1 > pair[0].1)
+        .count() as u32;
+    let per_candle = if last_x > first_x {
+        (last - first) / (last_x - first_x)
+    } else {
+        0.0
+    };
+    (never_falls && rises >= MIN_RISES, rises, per_candle)
+}
+
+/// Least squares with an intercept: coefficients of `columns` for `y`
+/// (the intercept is not returned). Columns are centred; a column that the
+/// earlier ones explain (collinear, or constant) gets coefficient 0, so the
+/// solve never divides by a vanishing pivot.
+fn least_squares(columns: &[Vec<f64>], y: &[f64]) -> Vec<f64> {
+    let p = columns.len();
+    let n = y.len() as f64;
+    let centred: Vec<Vec<f64>> = columns
+        .iter()
+        .map(|column| {
+            let mean = column.iter().sum::<f64>() / n;
+            column.iter().map(|v| v - mean).collect()
+        })
+        .collect();
+    let y_mean = y.iter().sum::<f64>() / n;
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
+    // Normal equations, solved by Cholesky with dropped pivots.
+    let mut gram = vec![vec![0.0; p]; p];
+    let mut rhs = vec![0.0; p];
+    for i in 0..p {
+        for j in 0..p {
+            gram[i][j] = dot(&centred[i], &centred[j]);
+        }
+        rhs[i] = centred[i]
+            .iter()
+            .zip(y)
+            .map(|(x, value)| x * (value - y_mean))
+            .sum();
+    }
+    let mut lower = vec![vec![0.0; p]; p];
+    let mut kept = vec![false; p];
+    for j in 0..p {
+        let diagonal = gram[j][j] - lower[j][..j].iter().map(|v| v * v).sum::<f64>();
+        if gram[j][j] <= 0.0 || diagonal <= gram[j][j] * 1e-9 {
+            continue;
+        }
+        kept[j] = true;
+        lower[j][j] = diagonal.sqrt();
+        for i in (j + 1)..p {
+            let value = gram[i][j]
+                - lower[i][..j]
+                    .iter()
+                    .zip(&lower[j][..j])
+                    .map(|(a, b)| a * b)
+                    .sum::<f64>();
+            lower[i][j] = value / lower[j][j];
+        }
+    }
+    // Forward then back substitution over the kept columns.
+    let mut z = vec![0.0; p];
+    for i in (0..p).filter(|&i| kept[i]) {
+        let sum: f64 = (0..i)
+            .filter(|&k| kept[k])
+            .map(|k| lower[i][k] * z[k])
+            .sum();
+        z[i] = (rhs[i] - sum) / lower[i][i];
+    }
+    let mut beta = vec![0.0; p];
+    for i in (0..p).rev().filter(|&i| kept[i]) {
+        let sum: f64 = ((i + 1)..p)
+            .filter(|&k| kept[k])
+            .map(|k| lower[k][i] * beta[k])
+            .sum();
+        beta[i] = (z[i] - sum) / lower[i][i];
+    }
+    beta
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HORIZON: u64 = 525_600;
+    const BUDGET: u64 = 64 * 1024;
+
+    fn part(len: u64, bound: u64, bytes: Option<u64>) -> Part {
+        Part {
+            len,
+            bound: Some(bound),
+            bytes,
+            budget: None,
+            measured: bytes.is_some(),
+        }
+    }
+
+    fn levels(points: impl Iterator<Item = (u64, u64, Vec<Part>)>) -> Growth {
+        let mut model = GrowthModel::levels();
+        for (candles, heap, parts) in points {
+            model.observe(candles, heap, &parts, true);
+        }
+        model.verdict(HORIZON, BUDGET)
+    }
+
+    #[test]
+    fn a_steady_leak_outside_components_is_a_leak() {
+        let growth = levels((0..200).map(|i| (i * 1_000, 10_000 + i * 1_000, vec![])));
+        assert!(growth.leak, "{growth:?}");
+        assert!((growth.slope.bytes_per_candle - 1.0).abs() < 1e-9);
+        assert_eq!(growth.blamed, None);
+    }
+
+    #[test]
+    fn a_component_filling_inside_its_bound_is_held() {
+        // 10 bytes an entry, one entry every 100 candles, bound 10,000.
+        let growth = levels((0..200).map(|i| {
+            let len = i * 10;
+            (
+                i * 1_000,
+                5_000 + len * 10,
+                vec![part(len, 10_000, Some(len * 10))],
+            )
+        }));
+        assert!(!growth.leak, "{growth:?}");
+        assert_eq!(growth.slope.bytes_per_candle, 0.0);
+    }
+
+    #[test]
+    fn a_component_past_its_bound_counts_and_is_blamed() {
+        let growth = levels((0..200).map(|i| {
+            let len = i * 100;
+            let parts = vec![part(1, 1, Some(8)), part(len, 1_000, Some(len * 10))];
+            (i * 1_000, 5_000 + len * 10, parts)
+        }));
+        assert!(growth.leak, "{growth:?}");
+        assert_eq!(growth.blamed, Some(1));
+    }
+
+    #[test]
+    fn lengths_without_bytes_explain_filling() {
+        // A deque of 200-byte entries filling at an uneven rate, bytes unknown.
+        let growth = levels((0..300u64).map(|i| {
+            let len = (i * i / 30).min(2_000);
+            (
+                i * 1_000,
+                50_000 + len * 200 + (i % 3) * 16,
+                vec![part(len, 2_000, None)],
+            )
+        }));
+        assert!(!growth.leak, "{growth:?}");
+    }
+
+    #[test]
+    fn a_leak_beside_a_filling_component_without_bytes_is_found() {
+        let growth = levels((0..300u64).map(|i| {
+            let len = (i * i / 30).min(2_000);
+            (
+                i * 1_000,
+                50_000 + len * 200 + i * 8_000,
+                vec![part(len, 2_000, None)],
+            )
+        }));
+        assert!(growth.leak, "{growth:?}");
+        assert!(
+            (growth.slope.bytes_per_candle - 8.0).abs() < 0.01,
+            "{growth:?}"
+        );
+    }
+
+    #[test]
+    fn a_sawtooth_is_judged_over_whole_periods() {
+        // Rebuilt every 1,440 candles, sampled every 97 over 100 periods.
+        let growth = levels((0..1_500u64).map(|i| {
+            let candles = i * 97;
+            (candles, 20_000 + (candles % 1_440) * 40, vec![])
+        }));
+        assert!(!growth.leak, "{growth:?}");
+        // The same teeth on a floor that rises: a leak.
+        let growth = levels((0..1_500u64).map(|i| {
+            let candles = i * 97;
+            (
+                candles,
+                20_000 + (candles % 1_440) * 40 + candles / 4,
+                vec![],
+            )
+        }));
+        assert!(growth.leak, "{growth:?}");
+    }
+
+    #[test]
+    fn one_lazy_allocation_or_an_object_open_at_the_end_is_no_trend() {
+        let growth =
+            levels((0..200u64).map(|i| (i * 10, 1_000 + if i > 50 { 790 } else { 0 }, vec![])));
+        assert!(!growth.leak, "{growth:?}");
+        assert_eq!(growth.rises, 1);
+        let growth =
+            levels((0..200u64).map(|i| (i * 10, 1_000 + if i > 190 { 48 } else { 0 }, vec![])));
+        assert!(!growth.leak, "{growth:?}");
+    }
+
+    #[test]
+    fn a_doubling_vector_is_a_leak() {
+        // Capacity doubles at powers of two of the candle count.
+        let growth = levels((100..1_100u64).map(|i| {
+            let candles = i * 1_000;
+            (candles, candles.next_power_of_two() * 16, vec![])
+        }));
+        assert!(growth.leak, "{growth:?}");
+    }
+
+    #[test]
+    fn noise_is_flat() {
+        let mut state = 7u64;
+        let growth = levels((0..1_000u64).map(|i| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (i * 100, 100_000 + (state >> 54), vec![])
+        }));
+        assert!(!growth.leak, "{growth:?}");
+    }
+
+    #[test]
+    fn candle_steps_leave_out_what_actions_add() {
+        let mut model = GrowthModel::candle_steps();
+        let mut heap = 1_000;
+        model.observe(0, heap, &[], true);
+        for i in 1..=100u64 {
+            heap += 500; // an action
+            model.observe(i * 10 - 1, heap, &[], false);
+            model.observe(i * 10, heap, &[], true);
+        }
+        let growth = model.verdict(HORIZON, BUDGET);
+        assert!(!growth.leak, "{growth:?}");
+        assert_eq!(growth.slope.bytes_per_candle, 0.0);
+        // The same growth on candle steps is a leak.
+        let mut model = GrowthModel::candle_steps();
+        for i in 0..=100u64 {
+            model.observe(i * 10, 1_000 + i * 500, &[], true);
+        }
+        assert!(model.verdict(HORIZON, BUDGET).leak);
+    }
+
+    #[test]
+    fn memory_is_bounded_in_a_long_soak() {
+        let mut model = GrowthModel::levels();
+        for i in 0..100_000u64 {
+            model.observe(i, 1_000 + i, &[], true);
+        }
+        assert!(model.samples() < MAX_SAMPLES);
+        assert!(model.verdict(HORIZON, BUDGET).leak);
+    }
+
+    #[test]
+    fn least_squares_recovers_coefficients_and_drops_collinear_columns() {
+        let x1: Vec<f64> = (0..50).map(|i| (i * i % 17) as f64).collect();
+        let x2: Vec<f64> = (0..50).map(f64::from).collect();
+        let y: Vec<f64> = x1
+            .iter()
+            .zip(&x2)
+            .map(|(a, b)| 3.0 * a + 0.5 * b + 7.0)
+            .collect();
+        let beta = least_squares(&[x1.clone(), x2.clone()], &y);
+        assert!(
+            (beta[0] - 3.0).abs() < 1e-9 && (beta[1] - 0.5).abs() < 1e-9,
+            "{beta:?}"
+        );
+        let twice: Vec<f64> = x1.iter().map(|v| v * 2.0).collect();
+        let beta = least_squares(&[x1, twice, x2], &y);
+        assert!((beta[0] - 3.0).abs() < 1e-9 && beta[1] == 0.0, "{beta:?}");
+    }
+}
