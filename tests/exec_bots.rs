@@ -286,3 +286,94 @@ fn soak_passes_the_guide_bot_and_fails_the_leaky_one_naming_the_component() {
     let stdout = text(&leaky.stdout);
     assert!(stdout.contains("leak-slope in candle_history"), "{stdout}");
 }
+
+/// A bot process that lies, hangs, floods or dies: each one fails, exit 2
+/// when its answers cannot be trusted (the protocol), exit 1 when it is a
+/// finding about the bot; the report names the request, the line or the
+/// field. `examples/python/lying_bot.py` documents each mode.
+#[test]
+fn no_misbehaving_bot_passes() {
+    let table: &[(&str, i32, &[&str])] = &[
+        ("wrong-type-sample", 2, &["answering sample: expected an answer of type sample, got ok"]),
+        ("extra-line", 2, &["expected an answer of type"]),
+        ("missing-component", 2, &["field components: \"price_cache\" is missing"]),
+        ("undeclared-component", 2, &["\"secret_cache\" was not declared in hello"]),
+        ("duplicate-hello", 2, &["\"sessions\" is declared twice"]),
+        ("duplicate-sample", 2, &["\"sessions\" is reported twice"]),
+        ("fills-go-down", 2, &["field fills: went down"]),
+        ("peak-below-current", 2, &["field heap: peak"]),
+        ("float-len", 2, &["invalid type: floating point", "the bot sent:"]),
+        ("string-len", 2, &["invalid type: string"]),
+        ("output-after-bye", 2, &["the bot wrote after bye"]),
+        ("negative-violation", 1, &["cash-non-negative", "observed -1.5 quote"]),
+        ("exit-1-after-bye", 1, &["after bye the bot exited with exit status: 1"]),
+        ("close-stdout", 1, &["closed its stdout", "after 4096 candles answered"]),
+        ("huge-line", 1, &["is over 16777216 bytes (--max-line)"]),
+        ("fork-setsid-hang", 1, &["exited (exit status: 4)", "after 4096 candles answered"]),
+        ("fork-hang", 1, &["within 3 s; the bot was killed"]),
+    ];
+    for &(mode, code, expected) in table {
+        let started = std::time::Instant::now();
+        let output = heapbound(&[
+            "simulate",
+            "--exec",
+            &bot(&format!("lying_bot.py {mode}")),
+            "--candles",
+            "20000",
+            "--timeout",
+            "3",
+        ]);
+        let said = format!("{}{}", text(&output.stdout), text(&output.stderr));
+        assert_eq!(output.status.code(), Some(code), "{mode}: {said}");
+        for needle in expected {
+            assert!(said.contains(needle), "{mode}: no {needle:?} in {said}");
+        }
+        // The timeout holds whatever the bot's children do with the pipes.
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(15),
+            "{mode}: took {:?}",
+            started.elapsed()
+        );
+    }
+    assert_eq!(running("lying_bot.py fork-hang"), 0, "the bot's group is killed");
+}
+
+#[test]
+fn flags_of_the_paper_bot_do_not_pass_silently_to_a_bot_process() {
+    let output = heapbound(&[
+        "simulate",
+        "--exec",
+        &bot("guide_bot.py"),
+        "--max-trades",
+        "50",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("do not reach a bot process; put its settings in --config"),
+        "{stderr}"
+    );
+}
+
+/// Bots written from PROTOCOL.md alone: one reports lengths without bytes
+/// and fills slowly (a correct bot); its twin keeps a module-level list it
+/// never reports; one rebuilds a day's state at midnight (a sawtooth).
+#[test]
+fn lengths_only_and_sawtooth_bots_pass_and_a_hidden_global_list_fails_on_the_slope() {
+    for good in ["lengths_only_bot.py", "sawtooth_bot.py"] {
+        let output = heapbound(&["simulate", "--exec", &bot(good), "--candles", "100000"]);
+        let stdout = text(&output.stdout);
+        assert_eq!(output.status.code(), Some(0), "{good}: {stdout}");
+    }
+    let hidden = heapbound(&[
+        "simulate",
+        "--exec",
+        &bot("hidden_leak_bot.py"),
+        "--candles",
+        "100000",
+    ]);
+    let stdout = text(&hidden.stdout);
+    assert_eq!(hidden.status.code(), Some(1), "{stdout}");
+    // The list is outside every component: the heap is the bot's own.
+    assert!(stdout.contains("leak-slope in bot"), "{stdout}");
+}

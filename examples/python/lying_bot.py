@@ -45,14 +45,14 @@ count). Every answer not mentioned is the guide bot's own, correct one.
   output-after-bye      answers shutdown with {"type":"bye"}, then writes one
                         more line {"type":"ok"} and exits with status 0
   fork-setsid-hang      on the 2nd candles request (before processing it)
-                        forks a child that calls os.setsid() and sleeps 600 s,
+                        forks a child that calls os.setsid() and sleeps 60 s,
                         keeping every inherited descriptor open (stdin, the
                         protocol stdout, stderr) and writing nothing, then
                         exits 0 by itself; the bot itself exits at once with
                         status 4 without answering
   fork-hang             on the 2nd candles request (before processing it)
                         forks a child that stays in the bot's process group
-                        (no setsid) and sleeps 600 s the same way (all
+                        (no setsid) and sleeps 60 s the same way (all
                         descriptors open, writes nothing, then exits 0); the
                         bot itself neither answers nor reads any more and
                         sleeps until killed
@@ -101,7 +101,7 @@ MODES = (
 
 HUGE_NOTE_CHARS = 50_000_000
 HUGE_CHUNK = 1_000_000
-CHILD_SLEEP_S = 600
+CHILD_SLEEP_S = 60
 INVENTED_FILLS = 5
 
 

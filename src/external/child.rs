@@ -27,6 +27,12 @@ pub enum ProcessFailure {
         /// The request it did not answer.
         request: String,
     },
+    /// The bot closed its stdout while heapbound waited for an answer.
+    #[error("the bot closed its stdout while answering {request}; it was stopped")]
+    ClosedOutput {
+        /// The request it did not answer.
+        request: String,
+    },
     /// No answer within the timeout; the bot was killed.
     #[error("no answer to {request} within {seconds} s; the bot was killed")]
     Timeout {
@@ -253,9 +259,14 @@ impl BotProcess {
             let status = process.exit_status();
             // Its children may still hold the pipes: stop them too.
             process.kill();
-            ProcessFailure::Exited {
-                status: status.map_or("closed its stdout".to_string(), |s| s.to_string()),
-                request: what.to_string(),
+            match status {
+                Some(status) => ProcessFailure::Exited {
+                    status: status.to_string(),
+                    request: what.to_string(),
+                },
+                None => ProcessFailure::ClosedOutput {
+                    request: what.to_string(),
+                },
             }
         };
         let sent = self

@@ -128,6 +128,8 @@ pub struct ExternalBot {
     os: Option<ProcessStats>,
     pending: String,
     pending_candles: usize,
+    /// The last answer line (untracked: heapbound's, not the bot's).
+    last_line: String,
     /// Candles the bot has answered for.
     answered_candles: u64,
     counters: Counters,
@@ -175,10 +177,13 @@ impl ExternalBot {
         // Outside the bot's group: a first blocking receive builds the
         // thread's lazy statics, which are heapbound's, not the bot's.
         let process = &mut self.process;
+        let last_line = &mut self.last_line;
         let answer = tracking_allocator::AllocationRegistry::untracked(|| {
-            process
-                .request(line, what)
-                .and_then(|text| protocol::parse(&text, what, expected))
+            process.request(line, what).and_then(|text| {
+                let answer = protocol::parse(&text, what, expected);
+                *last_line = text;
+                answer
+            })
         });
         match answer {
             Ok(answer) => Some(answer),
@@ -197,10 +202,10 @@ impl ExternalBot {
         });
     }
 
-    /// A protocol failure about a well-formed answer whose content is wrong.
-    fn refuse(&mut self, what: &str, reason: String, answer: &impl std::fmt::Debug) {
-        let line = format!("{answer:?}");
-        self.fail(BotProcess::protocol(what, reason, &line));
+    /// A protocol failure about the last answer, well-formed but wrong.
+    fn refuse(&mut self, what: &str, reason: String) {
+        let failure = BotProcess::protocol(what, reason, &self.last_line);
+        self.fail(failure);
     }
 
     fn flush(&mut self) {
@@ -224,7 +229,7 @@ impl ExternalBot {
                     self.counters.cleanups = cleanups;
                     self.answered_candles += batch as u64;
                 }
-                Err(reason) => self.refuse(&what, reason, &(fills, cleanups)),
+                Err(reason) => self.refuse(&what, reason),
             }
         }
         self.pending = line;
@@ -290,6 +295,7 @@ impl Bot for ExternalBot {
             os: None,
             pending: String::with_capacity(CANDLE_BATCH * 64),
             pending_candles: 0,
+            last_line: String::new(),
             answered_candles: 0,
             counters: Counters::default(),
             refused: 0,
@@ -486,7 +492,7 @@ impl Bot for ExternalBot {
                     self.counters = counters;
                     self.sample = sample;
                 }
-                Err(reason) => self.refuse("sample", reason, &sample),
+                Err(reason) => self.refuse("sample", reason),
             }
         }
     }
