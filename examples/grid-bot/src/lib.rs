@@ -8,6 +8,10 @@
 //! nautilus_trader's reconciliation dicts and of many hand-written bots.
 //! Both implement [`heapbound::Bot`] using nothing but heapbound's public API.
 
+mod double_fill;
+
+pub use double_fill::DoubleFillGridBot;
+
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
 use std::hash::BuildHasherDefault;
