@@ -38,7 +38,7 @@ pub struct LeakArgs {
     #[arg(long, allow_hyphen_values = true, value_parser = positive, default_value_t = DEFAULT_HORIZON_CANDLES)]
     pub horizon: u64,
     /// Growth allowed over the horizon before the verdict is `leak`
-    /// (default: 16KiB for a heap heapbound measures, 256KiB for one a bot
+    /// (default: 16KiB for a heap heapbound measures, 1MiB for one a bot
     /// process reports, whose measure is noisier; see README, "What counts
     /// as a leak").
     #[arg(long, allow_hyphen_values = true, value_parser = super::units::byte_size)]

@@ -2,7 +2,10 @@
 
 use crate::bot::Bot;
 use crate::heap::HeapStats;
-use crate::leak::{default_leak_budget, Growth, GrowthModel, Part, DEFAULT_HORIZON_CANDLES};
+use crate::leak::{
+    default_leak_budget, Growth, GrowthModel, Part, DEFAULT_HORIZON_CANDLES,
+    SCENARIO_REPORTED_LEAK_BUDGET_BYTES,
+};
 
 use super::checks;
 use super::market::Market;
@@ -75,6 +78,9 @@ pub fn check_scenario_with<B: Bot>(
     let mut market = Market::new(scenario.seed);
     let mut growth = GrowthModel::candle_steps();
     let mut parts = Vec::new();
+    // The same warm-up as `simulate` gives the bot for a run of the most
+    // candles a scenario feeds: containers fill before growth counts.
+    let warmup = run.bot().warmup_candles(SCENARIO_MAX_CANDLES);
     observe_growth(&run, &mut growth, &mut parts, 0, true);
     for (step, action) in scenario.actions.iter().enumerate() {
         let step = step as u64;
@@ -89,7 +95,9 @@ pub fn check_scenario_with<B: Bot>(
                 .into_failure()
                 .unwrap_or_else(|| unreachable!("a panic is recorded by the check after it")));
         }
-        let by_candles = matches!(action, Step::Candle(_) | Step::Candles(_)) && fed > 0;
+        let by_candles = matches!(action, Step::Candle(_) | Step::Candles(_))
+            && fed > 0
+            && market.view().candles > warmup;
         observe_growth(
             &run,
             &mut growth,
@@ -166,7 +174,11 @@ fn observe_growth<B: Bot>(
 
 /// The growth model's verdict on a scenario, as a violation when a leak.
 fn leak_violation<B: Bot>(run: &Run<B>, growth: &GrowthModel) -> Option<Violation> {
-    let budget = default_leak_budget(run.bot().reported_heap().is_some());
+    let budget = if run.bot().reported_heap().is_some() {
+        SCENARIO_REPORTED_LEAK_BUDGET_BYTES
+    } else {
+        default_leak_budget(false)
+    };
     let verdict = growth.verdict(DEFAULT_HORIZON_CANDLES, budget);
     verdict.leak.then(|| {
         let names = component_names(run.bot());
