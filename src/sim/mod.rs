@@ -224,8 +224,8 @@ const PHASE_ACTIONS: u64 = 256;
 /// The bot's own actions, drawn as a seeded mix through their `Arbitrary`
 /// impl, one every `every` candles, in phases: a phase repeats one kind
 /// of action (the bytes that pick an enum's variant stay fixed, as derived
-/// `Arbitrary` reads them first), with small arguments in one phase and
-/// full-range ones in the next. A uniform mix adds and removes in equal
+/// `Arbitrary` reads them first), with small arguments in three phases of
+/// four and full-range ones in the fourth. A uniform mix adds and removes in equal
 /// measure and never fills a container to its bound; phases do, and still
 /// try extreme arguments.
 struct ActionMix {
@@ -264,13 +264,14 @@ impl ActionMix {
     fn draw<A: for<'a> Arbitrary<'a>>(&mut self) -> Option<A> {
         if self.drawn % PHASE_ACTIONS == 0 {
             self.rng.fill_bytes(&mut self.tag);
-            self.small = (self.drawn / PHASE_ACTIONS) % 2 == 0;
+            // Three phases in four with small arguments, one full-range.
+            self.small = (self.drawn / PHASE_ACTIONS) % 4 != 3;
         }
         self.drawn += 1;
         self.rng.fill_bytes(&mut self.bytes);
         if self.small {
             for byte in &mut self.bytes {
-                *byte &= 0x0f;
+                *byte &= 0x07;
             }
         }
         self.bytes[..4].copy_from_slice(&self.tag);
