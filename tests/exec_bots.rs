@@ -294,22 +294,54 @@ fn soak_passes_the_guide_bot_and_fails_the_leaky_one_naming_the_component() {
 #[test]
 fn no_misbehaving_bot_passes() {
     let table: &[(&str, i32, &[&str])] = &[
-        ("wrong-type-sample", 2, &["answering sample: expected an answer of type sample, got ok"]),
+        (
+            "wrong-type-sample",
+            2,
+            &["answering sample: expected an answer of type sample, got ok"],
+        ),
         ("extra-line", 2, &["expected an answer of type"]),
-        ("missing-component", 2, &["field components: \"price_cache\" is missing"]),
-        ("undeclared-component", 2, &["\"secret_cache\" was not declared in hello"]),
+        (
+            "missing-component",
+            2,
+            &["field components: \"price_cache\" is missing"],
+        ),
+        (
+            "undeclared-component",
+            2,
+            &["\"secret_cache\" was not declared in hello"],
+        ),
         ("duplicate-hello", 2, &["\"sessions\" is declared twice"]),
         ("duplicate-sample", 2, &["\"sessions\" is reported twice"]),
         ("fills-go-down", 2, &["field fills: went down"]),
         ("peak-below-current", 2, &["field heap: peak"]),
-        ("float-len", 2, &["invalid type: floating point", "the bot sent:"]),
+        (
+            "float-len",
+            2,
+            &["invalid type: floating point", "the bot sent:"],
+        ),
         ("string-len", 2, &["invalid type: string"]),
         ("output-after-bye", 2, &["the bot wrote after bye"]),
-        ("negative-violation", 1, &["cash-non-negative", "observed -1.5 quote"]),
-        ("exit-1-after-bye", 1, &["after bye the bot exited with exit status: 1"]),
-        ("close-stdout", 1, &["closed its stdout", "after 4096 candles answered"]),
+        (
+            "negative-violation",
+            1,
+            &["cash-non-negative", "observed -1.5 quote"],
+        ),
+        (
+            "exit-1-after-bye",
+            1,
+            &["after bye the bot exited with exit status: 1"],
+        ),
+        (
+            "close-stdout",
+            1,
+            &["closed its stdout", "after 4096 candles answered"],
+        ),
         ("huge-line", 1, &["is over 16777216 bytes (--max-line)"]),
-        ("fork-setsid-hang", 1, &["exited (exit status: 4)", "after 4096 candles answered"]),
+        (
+            "fork-setsid-hang",
+            1,
+            &["exited (exit status: 4)", "after 4096 candles answered"],
+        ),
         ("fork-hang", 1, &["within 3 s; the bot was killed"]),
     ];
     for &(mode, code, expected) in table {
@@ -335,7 +367,11 @@ fn no_misbehaving_bot_passes() {
             started.elapsed()
         );
     }
-    assert_eq!(running("lying_bot.py fork-hang"), 0, "the bot's group is killed");
+    assert_eq!(
+        running("lying_bot.py fork-hang"),
+        0,
+        "the bot's group is killed"
+    );
 }
 
 #[test]
@@ -376,4 +412,27 @@ fn lengths_only_and_sawtooth_bots_pass_and_a_hidden_global_list_fails_on_the_slo
     assert_eq!(hidden.status.code(), Some(1), "{stdout}");
     // The list is outside every component: the heap is the bot's own.
     assert!(stdout.contains("leak-slope in bot"), "{stdout}");
+}
+
+/// explore on correct Python bots (a short version of
+/// scripts/verdict-sweep.sh's 60 s each): no false alarm.
+#[test]
+fn explore_passes_the_good_python_bots() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("failure.json");
+    for good in ["guide_bot.py", "lengths_only_bot.py", "sawtooth_bot.py"] {
+        let output = heapbound(&[
+            "explore",
+            "--exec",
+            &bot(good),
+            "--time",
+            "8s",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let stdout = text(&output.stdout);
+        assert_eq!(output.status.code(), Some(0), "{good}: {stdout}");
+        assert!(stdout.starts_with("pass: "), "{good}: {stdout}");
+        assert!(!out.exists(), "{good}: no failure saved");
+    }
 }

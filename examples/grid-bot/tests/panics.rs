@@ -37,7 +37,10 @@ fn replay_and_triage_report_the_panic_as_a_finding() {
     let replay = run(&["replay", input.to_str().unwrap()]);
     let said = text(&replay);
     assert_eq!(replay.status.code(), Some(1), "{said}");
-    assert!(said.contains("violation: bot-panic in bot at step 3"), "{said}");
+    assert!(
+        said.contains("violation: bot-panic in bot at step 3"),
+        "{said}"
+    );
     assert!(said.contains("attempt to divide by zero"), "{said}");
     assert!(said.contains("src/double_fill.rs:"), "{said}");
     assert!(said.contains("reproduce: heapbound replay"), "{said}");
