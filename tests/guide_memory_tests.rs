@@ -22,7 +22,10 @@ fn allocator_is_tracking() {
 
 #[test]
 fn no_memory_leak_10k_candles() {
-    let scope = Scope::start();
+    Scope::run(no_memory_leak_in);
+}
+
+fn no_memory_leak_in(scope: &Scope) {
     let initial = scope.current_bytes();
     let mut bot = PaperBot::new(BotConfig::default()).unwrap();
     let mut candles = CandleGenerator::new(42);
@@ -59,7 +62,10 @@ fn no_memory_leak_10k_candles() {
 
 #[test]
 fn session_store_bounded() {
-    let scope = Scope::start();
+    Scope::run(session_store_bounded_in);
+}
+
+fn session_store_bounded_in(scope: &Scope) {
     let mut store = SessionStore::new(NonZeroUsize::new(1000).unwrap(), Eviction::Fifo);
     let mut bytes_when_full = 0;
     for i in 0..10_000u64 {
@@ -83,8 +89,11 @@ fn session_store_bounded() {
 
 #[test]
 fn trade_history_bounded() {
+    Scope::run(trade_history_bounded_in);
+}
+
+fn trade_history_bounded_in(scope: &Scope) {
     let max_trades = 100;
-    let scope = Scope::start();
     let mut executor = PaperExecutor::new("BTCUSDT", 1_000_000_000_000, 10, max_trades);
     let initial = scope.current_bytes();
     for i in 0..1000 {

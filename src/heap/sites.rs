@@ -38,9 +38,13 @@ pub(crate) fn record_alloc(addr: usize, size: u64, group: usize) {
         return;
     }
     let mut stack = Vec::with_capacity(MAX_FRAMES);
-    // SAFETY: `trace_unsynchronized` must not race with another unwinder on
-    // this thread; we are inside the allocator with tracking suspended, so no
-    // nested call can start one.
+    // SAFETY: `trace_unsynchronized` is unsafe because two unwinds may not
+    // run at once where the platform's unwinder is not thread-safe (dbghelp
+    // on Windows) and may not re-enter themselves. Here the unwinder is
+    // libgcc's `_Unwind_Backtrace` (heapbound's site tracing is used on
+    // Linux), which is thread-safe; and this runs inside the allocator hook
+    // with tracking suspended, so an allocation the unwinder makes never
+    // comes back into this function.
     unsafe {
         backtrace::trace_unsynchronized(|frame| {
             stack.push(frame.ip() as usize);
