@@ -300,6 +300,9 @@ struct Simulation<'o, B: Bot> {
     check_every: u64,
     sites: Option<(SiteTracing, SiteSnapshot)>,
     fed: u64,
+    /// Whether an action ran since the last candle: the check after it is
+    /// then not a check after a candle (the candle's records are stale).
+    acted: bool,
     partial: bool,
 }
 
@@ -348,6 +351,7 @@ impl<'o, B: Bot> Simulation<'o, B> {
             check_every,
             sites: None,
             fed: 0,
+            acted: false,
             partial: false,
         };
         if warmup == 0 {
@@ -403,6 +407,7 @@ impl<'o, B: Bot> Simulation<'o, B> {
             return false;
         }
         self.fed += chunk.candles;
+        self.acted = false;
         self.cleanups.freed += chunk.freed_bytes;
         self.cleanups.max_freed = self.cleanups.max_freed.max(chunk.max_freed_bytes);
         if let Some(cleanup) = chunk.last_cleanup {
@@ -449,6 +454,7 @@ impl<'o, B: Bot> Simulation<'o, B> {
             };
             mix.applied += 1;
             self.run.apply(&action, &market);
+            self.acted = true;
         }
         if self.run.bot().reported_heap().is_none() {
             // Lengths after an action are free to read in this process.
@@ -505,7 +511,7 @@ impl<'o, B: Bot> Simulation<'o, B> {
             .take()
             .map(|(tracing, before)| tracing.snapshot().growth_since(&before, options.top_sites))
             .unwrap_or_default();
-        self.check(fed > 0);
+        self.check(fed > 0 && !self.acted);
         let leak = self
             .sampler
             .verdict(options.horizon_candles, self.leak_budget());
