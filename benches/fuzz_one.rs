@@ -10,8 +10,8 @@ use std::path::Path;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-use heapbound::harness::{fuzz_builtin, read_corpus, Builtin};
 use heapbound::paper::PaperBot;
+use heapbound::targets::{fuzz_builtin, read_corpus, Builtin};
 
 fn corpus(target: &str) -> Vec<Vec<u8>> {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -48,9 +48,9 @@ use arbitrary::Arbitrary;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::harness::Violation;
 use crate::heap::{Group, HeapStats, Tracked};
 use crate::market::Candle;
+pub use crate::violation::Violation;
 
 /// A bot heapbound can drive and check: candles in, the bot's own actions,
 /// and a description of its components.
@@ -152,6 +152,10 @@ pub trait Bot: Sized {
         None
     }
 }
+
+/// Slack per component budget for allocator rounding of small boxes: add
+/// it to a budget computed from a container's capacity.
+pub const COMPONENT_OVERHEAD: u64 = 64;
 
 /// What one candle did, as far as reports care.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -45,7 +45,13 @@ pub mod market;
 pub mod paper;
 pub mod process;
 pub mod sim;
+pub mod targets;
+pub mod violation;
 
-pub use bot::{Activity, Bot, Cleanup, Component, ConfigError, MarketView, Tick};
-pub use harness::{fuzz, fuzz_with, prove, Scenario, Step, Violation};
+pub use bot::{
+    Activity, Bot, Cleanup, Component, ConfigError, MarketView, Tick, COMPONENT_OVERHEAD,
+};
+pub use harness::{fuzz, fuzz_with, Scenario, Step};
 pub use market::Candle;
+pub use sim::prove;
+pub use violation::{Failure, Invariant, Violation};

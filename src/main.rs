@@ -4,5 +4,5 @@
 static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllocator::system();
 
 fn main() -> std::process::ExitCode {
-    heapbound::cli::main_with_flags::<heapbound::paper::PaperBot, heapbound::paper::PaperFlags>()
+    heapbound::cli::main_with_flags::<heapbound::paper::PaperBot, heapbound::cli::PaperFlags>()
 }

@@ -6,8 +6,9 @@ static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllo
 
 use std::path::{Path, PathBuf};
 
-use heapbound::harness::{check_scenario, corpus_files, Builtin, BuiltinInput, Scenario};
+use heapbound::harness::{check_scenario, Scenario};
 use heapbound::paper::PaperBot;
+use heapbound::targets::{corpus_files, Builtin, BuiltinInput};
 
 fn files_in(folder: &Path) -> Vec<PathBuf> {
     corpus_files(folder).unwrap_or_else(|error| panic!("{error}"))

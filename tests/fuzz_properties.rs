@@ -5,8 +5,9 @@
 #[global_allocator]
 static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllocator::system();
 
-use heapbound::harness::{self, containers, CandlesInput, Scenario};
+use heapbound::harness::{self, Scenario};
 use heapbound::paper::PaperBot;
+use heapbound::targets::{containers, CandlesInput};
 
 /// libFuzzer's default `-max_len`; without a bound bolero's random driver
 /// draws buffers of any size.
@@ -33,7 +34,7 @@ fn candles() {
         .with_max_len(MAX_INPUT_LEN)
         .with_arbitrary::<CandlesInput>()
         .with_iterations(300)
-        .for_each(|input| assert_holds(harness::check_candles(input)));
+        .for_each(|input| assert_holds(heapbound::targets::check_candles(input)));
 }
 
 #[test]

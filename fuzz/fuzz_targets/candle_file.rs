@@ -6,5 +6,5 @@
 static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllocator::system();
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    heapbound::harness::fuzz_builtin(heapbound::harness::Builtin::CandleFile, data);
+    heapbound::targets::fuzz_builtin(heapbound::targets::Builtin::CandleFile, data);
 });

@@ -7,7 +7,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 
 use crate::bot::Bot;
-use crate::harness::Builtin;
+use crate::targets::Builtin;
 
 use super::files::write_atomically;
 use super::input::{Input, SCENARIO_TARGET};

@@ -7,9 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::bot::Bot;
 use crate::defects::{LeakSpec, Leaky};
-use crate::harness::{
-    check_scenario_with, Builtin, BuiltinInput, Failure, RunOptions, Scenario, StepTrace,
-};
+use crate::harness::{check_scenario_with, Failure, RunOptions, Scenario, StepTrace};
+use crate::targets::{Builtin, BuiltinInput};
 
 use super::bot_args::leaky;
 use super::UsageError;

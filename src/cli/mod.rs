@@ -15,6 +15,7 @@ mod corpus;
 mod explore;
 mod files;
 mod input;
+mod paper_flags;
 mod plot;
 mod replay;
 mod simulate;
@@ -24,6 +25,7 @@ mod triage;
 mod units;
 
 pub use bot_args::{ConfigFlags, NoFlags};
+pub use paper_flags::PaperFlags;
 pub use units::{byte_size, positive};
 
 use std::process::ExitCode;

@@ -29,7 +29,7 @@ pub struct TriageArgs {
 
 /// Runs `triage`.
 pub fn run<B: Bot>(args: &TriageArgs) -> Result<Outcome, UsageError> {
-    let files = crate::harness::corpus_files(&args.dir)
+    let files = crate::targets::corpus_files(&args.dir)
         .map_err(|error| UsageError::input(error.to_string()))?;
     let target = args
         .target

@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::bot::{Activity, Bot, Component, ConfigError, MarketView, Tick};
 use crate::bounded::Side;
-use crate::harness::Violation;
 use crate::market::Candle;
 use crate::paper::{invariants, Accounts, Books, BotConfig, PaperAction, PaperBot};
+use crate::violation::Violation;
 
 /// A deliberate bug in the paper bot's accounting.
 #[derive(

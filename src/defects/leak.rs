@@ -14,9 +14,9 @@ use arbitrary::Arbitrary;
 use serde::{Deserialize, Serialize};
 
 use crate::bot::{Activity, Bot, Component, ConfigError, MarketView, Tick};
-use crate::harness::Violation;
 use crate::heap::Group;
 use crate::market::Candle;
+use crate::violation::Violation;
 
 /// The real Rust leak patterns.
 #[derive(

@@ -20,10 +20,10 @@ use arbitrary::{Arbitrary, Unstructured};
 use serde::{Deserialize, Serialize};
 
 use crate::bot::{Activity, Bot, Component, ConfigError, MarketView, Tick};
-use crate::harness::{Invariant, Violation};
 use crate::heap::HeapStats;
 use crate::market::Candle;
 use crate::process::ProcessStats;
+use crate::violation::{Invariant, Violation};
 
 use child::BotProcess;
 use protocol::{Answer, Counters, Sample, PROTOCOL_VERSION};
@@ -429,13 +429,10 @@ impl Bot for ExternalBot {
         }
         if let (Some(ceiling), Some(os)) = (self.rss_ceiling, self.os) {
             if os.rss_bytes > ceiling {
-                return Err(Violation::domain(
-                    "rss-ceiling",
-                    crate::harness::checks::signed(os.rss_bytes),
-                    crate::harness::checks::signed(ceiling),
-                    "bytes",
-                )
-                .in_component("process"));
+                return Err(
+                    Violation::domain("rss-ceiling", os.rss_bytes, ceiling, "bytes")
+                        .in_component("process"),
+                );
             }
         }
         Ok(())

@@ -7,10 +7,9 @@ use crate::bot::{Bot, Component};
 use crate::heap::HeapStats;
 use crate::leak::Part;
 
-use super::violation::{Invariant, Violation};
+use crate::violation::{Invariant, Violation};
 
-/// Slack per component budget for allocator rounding of small boxes.
-pub const COMPONENT_OVERHEAD: u64 = 64;
+pub use crate::bot::COMPONENT_OVERHEAD;
 
 /// Bytes a bot may hold outside its components (its own small state: a
 /// symbol string, a boxed strategy) before the default ceiling is passed.

@@ -12,7 +12,7 @@ use crate::bot::Bot;
 
 use super::play::check_scenario;
 use super::scenario::{Scenario, Step, SCENARIO_MAX_STEPS};
-use super::violation::Failure;
+use crate::violation::Failure;
 
 /// What an exploration found.
 pub struct Exploration<B: Bot> {

@@ -6,7 +6,7 @@ use std::cell::{Cell, RefCell};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Once;
 
-use super::violation::{Invariant, Violation};
+use crate::violation::{Invariant, Violation};
 
 thread_local! {
     /// Depth of `catch` calls on this thread: the hook stays quiet inside.

@@ -11,7 +11,7 @@ use super::checks;
 use super::market::Market;
 use super::run::{BuildError, Run, RunOptions};
 use super::scenario::{Scenario, Step, SCENARIO_MAX_CANDLES};
-use super::violation::{Failure, FirstOfEach, Invariant, Violation};
+use crate::violation::{Failure, FirstOfEach, Invariant, Violation};
 
 /// What one step did, for step traces.
 #[derive(Clone, Debug)]

@@ -7,8 +7,8 @@ use crate::market::Candle;
 
 use super::checks::{self, Limits};
 use super::panic::catch;
-use super::violation::{Invariant, Violation};
 use crate::leak::Part;
+use crate::violation::{Invariant, Violation};
 
 /// Knobs a driver may turn; the defaults are what fuzzing checks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

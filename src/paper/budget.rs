@@ -3,8 +3,8 @@
 
 use std::mem::size_of;
 
+use crate::bot::COMPONENT_OVERHEAD;
 use crate::bounded::{LruMap, PriceCache, Session, Trade};
-use crate::harness::checks::COMPONENT_OVERHEAD;
 use crate::market::Candle;
 
 use super::config::BotConfig;

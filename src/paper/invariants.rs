@@ -1,7 +1,7 @@
 //! The paper bot's own invariants: its books balance, every fill is
 //! recorded, and the equity sample a candle wrote is right.
 
-use crate::harness::Violation;
+use crate::violation::Violation;
 
 use super::executor::Books;
 use super::paper_bot::MetricSample;

@@ -7,7 +7,6 @@ pub mod budget;
 mod config;
 mod executor;
 #[cfg(feature = "cli")]
-mod flags;
 mod fuzz_config;
 pub mod invariants;
 mod paper_bot;
@@ -17,7 +16,6 @@ pub use action::PaperAction;
 pub use config::{BotConfig, StrategyConfig, CASH_UNITS_PER_QUOTE, MAX_BOUND};
 pub use executor::{Books, OrderError, PaperExecutor};
 #[cfg(feature = "cli")]
-pub use flags::PaperFlags;
 pub use fuzz_config::FUZZ_MAX_BOUND;
 pub use invariants::Accounts;
 pub use paper_bot::{

@@ -441,7 +441,7 @@ impl Bot for PaperBot {
         );
     }
 
-    fn check(&self, after_candle: bool) -> Result<(), crate::harness::Violation> {
+    fn check(&self, after_candle: bool) -> Result<(), crate::violation::Violation> {
         invariants::check_accounts(&self.accounts(), after_candle)
     }
 

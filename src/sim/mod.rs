@@ -9,9 +9,11 @@
 //! assert_eq!(report.candles, 20_000);
 //! ```
 
+mod prove;
 mod report;
 mod sampler;
 
+pub use prove::{prove, Prove, ProveReport};
 pub use report::{describe_horizon, ComponentReport, HeapReport, InputFile, LeakReport, SimReport};
 
 use std::collections::BTreeMap;

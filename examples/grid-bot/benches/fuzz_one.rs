@@ -11,7 +11,7 @@ use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Through
 
 fn corpus() -> Vec<Vec<u8>> {
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/grid_actions");
-    heapbound::harness::read_corpus(&folder).unwrap_or_else(|error| panic!("{error}"))
+    heapbound::targets::read_corpus(&folder).unwrap_or_else(|error| panic!("{error}"))
 }
 
 fn fuzz_one(c: &mut Criterion) {

@@ -427,7 +427,7 @@ impl<const REMOVE_CANCELLED: bool> Bot for GridBot<REMOVE_CANCELLED> {
     }
 
     fn components(&self, visit: &mut dyn FnMut(Component<'_>)) {
-        let overhead = heapbound::harness::checks::COMPONENT_OVERHEAD;
+        let overhead = heapbound::COMPONENT_OVERHEAD;
         let config = &self.config;
         visit(
             Component::new("open_orders", &self.orders)

@@ -3,9 +3,9 @@
 
 use clap::{Args, ValueEnum};
 
-use crate::cli::{ConfigFlags, UsageError};
+use super::{ConfigFlags, UsageError};
 
-use super::config::{BotConfig, StrategyConfig, CASH_UNITS_PER_QUOTE};
+use crate::paper::{BotConfig, StrategyConfig, CASH_UNITS_PER_QUOTE};
 
 /// Strategy names on the command line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

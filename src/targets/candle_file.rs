@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::market::csv::{CandleReader, CsvError, CsvOptions};
 
-use super::violation::{Invariant, Violation};
+use crate::violation::{Invariant, Violation};
 
 /// Input of the `candle_file` target: reader options and the file's bytes.
 /// As fuzz bytes: the first byte is `options`, the rest is the file.

@@ -13,8 +13,8 @@ use crate::bounded::{
 };
 use crate::heap::Group;
 
-use super::checks::COMPONENT_OVERHEAD;
-use super::violation::{Invariant, Violation};
+use crate::bot::COMPONENT_OVERHEAD;
+use crate::violation::{Invariant, Violation};
 
 /// Containers fuzzed here mostly hold at most this many entries. Small on
 /// purpose (the small-scope hypothesis): wrap-around, eviction and trimming

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::market::{Candle, CandleGenerator, MarketParams};
 
-use super::violation::{Invariant, Violation};
+use crate::violation::{Invariant, Violation};
 
 /// Input of the `candles` target.
 #[derive(Clone, Debug, PartialEq, Eq, Arbitrary, Serialize, Deserialize)]

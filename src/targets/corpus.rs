@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 /// An error names the folder.
 ///
 /// ```no_run
-/// for path in heapbound::harness::corpus_files("corpus/actions".as_ref()).unwrap() {
+/// for path in heapbound::targets::corpus_files("corpus/actions".as_ref()).unwrap() {
 ///     let bytes = std::fs::read(&path).unwrap();
 ///     heapbound::fuzz::<heapbound::paper::PaperBot>(&bytes);
 /// }

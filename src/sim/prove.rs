@@ -6,12 +6,12 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 use crate::bot::Bot;
+use crate::harness::explore::draw_scenario;
+use crate::harness::{check_scenario, Scenario};
 use crate::market::CandleGenerator;
-use crate::sim::{simulate, SimOptions, SimReport};
+use crate::violation::{Failure, Violation};
 
-use super::play::check_scenario;
-use super::scenario::Scenario;
-use super::violation::{Failure, Violation};
+use super::{simulate, SimOptions, SimReport};
 
 /// Starts proving `B` built from `config`:
 ///
@@ -154,7 +154,7 @@ impl<B: Bot> Prove<B> {
             }
             runs.push(report);
             if self.scenarios {
-                let scenario = super::explore::draw_scenario::<B>(&self.config, seed);
+                let scenario = draw_scenario::<B>(&self.config, seed);
                 scenario_steps += scenario.actions.len() as u64;
                 if let Err(failure) = check_scenario(&scenario) {
                     let path = save_failure::<B>(&scenario, seed);

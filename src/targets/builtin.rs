@@ -14,7 +14,7 @@ use super::containers::{
     check_price_cache, check_ring_buffer, check_session_store, check_trade_history,
     PriceCacheInput, RingBufferInput, SessionStoreInput, TradeHistoryInput,
 };
-use super::violation::Violation;
+use crate::violation::Violation;
 
 /// A built-in target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
