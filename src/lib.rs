@@ -25,7 +25,8 @@
 //! Layout: [`bot`] is the trait; [`harness`] and [`sim`] drive any bot;
 //! [`heap`], [`market`], [`bounded`] and [`leak`] know no bot; [`paper`] is
 //! the reference bot and [`defects`] the deliberately broken wrappers.
-#![warn(missing_docs)]
+#![deny(missing_docs)]
+#![deny(missing_debug_implementations)]
 // A `Violation` is returned once per failed run; boxing it would add an
 // allocation on the error path for no gain.
 #![allow(clippy::result_large_err)]

@@ -141,3 +141,11 @@ impl Bot for Misbooked {
         self.bot.describe()
     }
 }
+
+impl std::fmt::Debug for Misbooked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Misbooked")
+            .field("defect", &self.defect)
+            .finish_non_exhaustive()
+    }
+}

@@ -308,3 +308,13 @@ impl<B: Bot> Bot for Leaky<B> {
         self.bot.describe()
     }
 }
+
+impl<B> std::fmt::Debug for Leaky<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Leaky")
+            .field("pattern", &self.pattern)
+            .field("component", &self.component)
+            .field("candles", &self.candles)
+            .finish_non_exhaustive()
+    }
+}

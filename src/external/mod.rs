@@ -506,3 +506,15 @@ impl Bot for ExternalBot {
         self.os
     }
 }
+
+impl std::fmt::Debug for ExternalBot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExternalBot")
+            .field("name", &self.name)
+            .field("pid", &self.process.pid())
+            .field("declared", &self.declared)
+            .field("answered_candles", &self.answered_candles)
+            .field("failure", &self.failure)
+            .finish_non_exhaustive()
+    }
+}

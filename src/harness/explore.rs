@@ -143,3 +143,14 @@ pub fn shrink<B: Bot>(
     }
     (scenario, violation, runs)
 }
+
+impl<B: Bot> std::fmt::Debug for Exploration<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Exploration")
+            .field("scenarios", &self.scenarios)
+            .field("failure", &self.failure)
+            .field("steps_before_shrinking", &self.steps_before_shrinking)
+            .field("shrink_runs", &self.shrink_runs)
+            .finish()
+    }
+}

@@ -30,6 +30,7 @@ pub struct StepTrace<'a, A> {
 
 /// A scenario that passed every check.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Outcome {
     /// Steps run.
     pub steps: u64,

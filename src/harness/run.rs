@@ -272,3 +272,14 @@ impl<B: Bot> Run<B> {
         Ok(())
     }
 }
+
+impl<B: Bot> std::fmt::Debug for Run<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Run")
+            .field("bot", &B::NAME)
+            .field("group", &self.arena)
+            .field("limits", &self.limits)
+            .field("panic", &self.panic)
+            .finish_non_exhaustive()
+    }
+}

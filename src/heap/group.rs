@@ -217,3 +217,11 @@ impl GroupHandle {
         std::thread::spawn(move || self.run(f))
     }
 }
+
+impl std::fmt::Debug for Entered<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Entered")
+            .field("previous_slot", &self.previous)
+            .finish_non_exhaustive()
+    }
+}

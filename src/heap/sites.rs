@@ -231,3 +231,9 @@ fn project_location(stack: &[usize]) -> String {
     }
     found.unwrap_or_else(|| "<outside heapbound's sources>".to_string())
 }
+
+impl std::fmt::Debug for SiteTracing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SiteTracing").finish_non_exhaustive()
+    }
+}

@@ -459,3 +459,11 @@ impl Bot for PaperBot {
         self.strategy_name()
     }
 }
+
+impl std::fmt::Debug for PaperBot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PaperBot")
+            .field("history_len", &self.history().len())
+            .finish_non_exhaustive()
+    }
+}

@@ -56,6 +56,7 @@ pub struct Prove<B: Bot> {
 
 /// What a passing proof ran.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ProveReport {
     /// One simulation report per seed.
     pub runs: Vec<SimReport>,
@@ -180,4 +181,17 @@ fn save_failure<B: Bot>(scenario: &Scenario<B>, seed: u64) -> PathBuf {
     let json = serde_json::to_string_pretty(scenario).unwrap_or_default();
     let _ = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, json + "\n"));
     path
+}
+
+impl<B: Bot> std::fmt::Debug for Prove<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prove")
+            .field("config", &self.config)
+            .field("seeds", &self.seeds)
+            .field("candles", &self.candles)
+            .field("heap_ceiling", &self.heap_ceiling)
+            .field("leak_budget", &self.leak_budget)
+            .field("scenarios", &self.scenarios)
+            .finish_non_exhaustive()
+    }
 }

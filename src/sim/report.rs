@@ -10,6 +10,7 @@ use crate::process::ProcessStats;
 
 /// Heap figures of the bot's allocation group.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct HeapReport {
     /// Who measured: `"allocator"` (heapbound's, in this process) or
     /// `"bot"` (the bot's own measure, e.g. Python's tracemalloc).
@@ -36,6 +37,7 @@ pub struct HeapReport {
 
 /// One component's figures.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ComponentReport {
     /// Heap bytes its group holds at the end.
     pub bytes: u64,
@@ -53,6 +55,7 @@ pub struct ComponentReport {
 
 /// The leak-slope verdict of the whole bot.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct LeakReport {
     /// Fitted growth of the settled floor of the bot's unheld bytes after
     /// warm-up (see `leak::GrowthModel`).
@@ -94,6 +97,7 @@ pub struct InputFile {
 
 /// Everything `heapbound simulate` reports.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct SimReport {
     /// Whether the run was stopped early (Ctrl-C) and covers fewer candles.
     pub partial: bool,

@@ -16,7 +16,7 @@ pub struct CandlesInput {
     pub start_price: i64,
     /// Interval (clamped to 1 ms..=1 day).
     pub interval_ms: u32,
-    /// Candles to draw (up to [`MAX_CHECKED_CANDLES`]; larger counts are cut).
+    /// Candles to draw (larger counts are cut to the most one input checks).
     pub count: u16,
     /// Raw candle fields for the validator: open_time, open, high, low, close, volume.
     pub raw: [i64; 6],

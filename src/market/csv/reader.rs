@@ -372,3 +372,17 @@ impl<R: Read + Seek> Iterator for CandleReader<R> {
         }
     }
 }
+
+impl<R> std::fmt::Debug for CandleReader<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CandleReader")
+            .field("last_time", &self.last_time)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R> std::fmt::Debug for Candles<'_, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Candles").finish_non_exhaustive()
+    }
+}
