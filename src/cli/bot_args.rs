@@ -11,7 +11,7 @@ use crate::defects::{LeakSpec, LeakyConfig};
 
 use super::files::read_file;
 use super::units::byte_size;
-use super::UsageError;
+use super::{Outcome, UsageError};
 
 /// Flags that set fields of a bot's config, flattened into `simulate` and
 /// `soak`. Implement it for a `clap::Args` struct of `Option` fields, so a
@@ -162,6 +162,30 @@ impl<F: Args> BotArgs<F> {
     {
         let base = read_config::<B::Config>(self.config.as_deref())?;
         self.flags.apply(base)
+    }
+}
+
+/// A subcommand's work on one kind of bot, for [`dispatch`]: generic over
+/// the bot, so one dispatch serves every subcommand.
+pub(crate) trait BotJob {
+    /// Runs the job on bot `B` built from `config`.
+    fn run<B: Bot>(&self, config: &B::Config) -> Result<Outcome, UsageError>;
+}
+
+/// Runs `job` on the bot the flags name: a bot process (`--exec`), the
+/// bot with a leak planted (`--inject`), or the bot itself.
+pub(crate) fn dispatch<B: Bot, F: ConfigFlags<B::Config>>(
+    args: &BotArgs<F>,
+    job: &impl BotJob,
+) -> Result<Outcome, UsageError> {
+    #[cfg(unix)]
+    if let Some(external) = args.external::<B>()? {
+        return job.run::<crate::external::ExternalBot>(&external);
+    }
+    let config = args.config::<B>()?;
+    match &args.inject {
+        None => job.run::<B>(&config),
+        Some(leak) => job.run::<crate::defects::Leaky<B>>(&leaky(config, leak)),
     }
 }
 

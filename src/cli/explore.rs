@@ -9,7 +9,7 @@ use clap::Args;
 use crate::bot::Bot;
 use crate::harness::explore::explore;
 
-use super::bot_args::{BotArgs, ConfigFlags};
+use super::bot_args::{dispatch, BotArgs, BotJob, ConfigFlags};
 use super::files::write_atomically;
 use super::{Outcome, UsageError};
 
@@ -54,11 +54,15 @@ fn duration(text: &str) -> Result<Duration, String> {
 pub fn run<B: Bot, F: ConfigFlags<B::Config>>(
     args: &ExploreArgs<F>,
 ) -> Result<Outcome, UsageError> {
-    #[cfg(unix)]
-    if let Some(external) = args.bot.external::<B>()? {
-        return explore_bot::<crate::external::ExternalBot>(args, &external);
+    dispatch::<B, F>(&args.bot, &Job(args))
+}
+
+struct Job<'a, F: Args>(&'a ExploreArgs<F>);
+
+impl<F: Args> BotJob for Job<'_, F> {
+    fn run<B: Bot>(&self, config: &B::Config) -> Result<Outcome, UsageError> {
+        explore_bot::<B>(self.0, config)
     }
-    explore_bot::<B>(args, &args.bot.config::<B>()?)
 }
 
 fn explore_bot<B: Bot>(

@@ -6,12 +6,11 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::bot::Bot;
-use crate::defects::Leaky;
 use crate::leak::DEFAULT_HORIZON_CANDLES;
 use crate::market::CandleGenerator;
 use crate::sim::{self, SimOptions, SimReport};
 
-use super::bot_args::{leaky, BotArgs, ConfigFlags};
+use super::bot_args::{dispatch, BotArgs, BotJob, ConfigFlags};
 use super::source::{simulate_file, CandleFileArgs, CandleSource};
 use super::units::positive;
 use super::{Outcome, UsageError};
@@ -85,10 +84,15 @@ fn progress_bar(total: u64) -> ProgressBar {
 pub fn run<B: Bot, F: ConfigFlags<B::Config>>(
     args: &SimulateArgs<F>,
 ) -> Result<Outcome, UsageError> {
-    if let Some(external) = args.bot.external::<B>()? {
-        return run_with::<crate::external::ExternalBot>(args, &external);
+    dispatch::<B, F>(&args.bot, &Job(args))
+}
+
+struct Job<'a, F: Args>(&'a SimulateArgs<F>);
+
+impl<F: Args> BotJob for Job<'_, F> {
+    fn run<B: Bot>(&self, config: &B::Config) -> Result<Outcome, UsageError> {
+        run_with::<B>(self.0, config)
     }
-    run_with::<B>(args, &args.bot.config::<B>()?)
 }
 
 fn run_with<B: Bot>(
@@ -110,12 +114,7 @@ fn run_with<B: Bot>(
         top_sites: args.top,
         ..SimOptions::default()
     };
-    let report = match &args.bot.inject {
-        None => simulate_one::<B>(&options, config, source, args.seed)?,
-        Some(leak) => {
-            simulate_one::<Leaky<B>>(&options, &leaky(config.clone(), leak), source, args.seed)?
-        }
-    };
+    let report = simulate_one::<B>(&options, config, source, args.seed)?;
     refuse_protocol_errors(&report)?;
     print_report(&report, args.format);
     Ok(if report.passed() {

@@ -14,12 +14,11 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::bot::Bot;
-use crate::defects::Leaky;
 use crate::market::CandleGenerator;
 use crate::process::ProcessStats;
 use crate::sim::{self, Progress, SimOptions, SimReport};
 
-use super::bot_args::{leaky, BotArgs, ConfigFlags};
+use super::bot_args::{dispatch, BotArgs, BotJob, ConfigFlags};
 use super::files::{read_file, write_atomically};
 use super::plot::{self, Series};
 use super::simulate::{Format, LeakArgs};
@@ -213,14 +212,14 @@ pub fn run<B: Bot, F: ConfigFlags<B::Config>>(args: &SoakArgs<F>) -> Result<Outc
     if let (Some(from), Some(plot)) = (&args.plot_from, &args.plot) {
         return plot_from(from, plot);
     }
-    #[cfg(unix)]
-    if let Some(external) = args.bot.external::<B>()? {
-        return soak::<crate::external::ExternalBot, F>(args, &external);
-    }
-    let config = args.bot.config::<B>()?;
-    match &args.bot.inject {
-        None => soak::<B, F>(args, &config),
-        Some(leak) => soak::<Leaky<B>, F>(args, &leaky(config, leak)),
+    dispatch::<B, F>(&args.bot, &Job(args))
+}
+
+struct Job<'a, F: Args + Sync>(&'a SoakArgs<F>);
+
+impl<F: Args + Sync> BotJob for Job<'_, F> {
+    fn run<B: Bot>(&self, config: &B::Config) -> Result<Outcome, UsageError> {
+        soak::<B, F>(self.0, config)
     }
 }
 
