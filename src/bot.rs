@@ -1,7 +1,7 @@
 //! The [`Bot`] trait: what a bot implements so heapbound can prove it.
 //!
 //! ```
-//! use heapbound::{Bot, Component, ConfigError, MarketView, Tick};
+//! use heapbound::{Bot, Component, ConfigError, MarketView, CandleOutcome};
 //! use heapbound::heap::Tracked;
 //! use heapbound::market::Candle;
 //! use std::collections::VecDeque;
@@ -24,13 +24,13 @@
 //!         let keep = usize::from(config.keep.max(1));
 //!         Ok(Closes { closes: Tracked::new(|| VecDeque::with_capacity(keep)), keep })
 //!     }
-//!     fn on_candle(&mut self, candle: &Candle) -> Tick {
+//!     fn on_candle(&mut self, candle: &Candle) -> CandleOutcome {
 //!         let keep = self.keep;
 //!         self.closes.with_mut(|closes| {
 //!             if closes.len() == keep { closes.pop_front(); }
 //!             closes.push_back(candle.close());
 //!         });
-//!         Tick::default()
+//!         CandleOutcome::default()
 //!     }
 //!     fn apply(&mut self, action: &Action, _market: &MarketView) {
 //!         match action { Action::Clear => self.closes.with_mut(VecDeque::clear) }
@@ -82,7 +82,7 @@ pub trait Bot: Sized {
     fn build(config: &Self::Config) -> Result<Self, ConfigError>;
 
     /// Takes one candle.
-    fn on_candle(&mut self, candle: &Candle) -> Tick;
+    fn on_candle(&mut self, candle: &Candle) -> CandleOutcome;
 
     /// Applies one of the bot's actions. A refusal (an order it cannot
     /// afford, a payload too large) is the bot's business, not a failure.
@@ -157,9 +157,9 @@ pub trait Bot: Sized {
 /// it to a budget computed from a container's capacity.
 pub const COMPONENT_OVERHEAD: u64 = 64;
 
-/// What one candle did, as far as reports care.
+/// What one candle did, as far as reports care (`Bot::on_candle` returns it).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Tick {
+pub struct CandleOutcome {
     /// Set when the bot ran its periodic cleanup on this candle.
     pub cleanup: Option<Cleanup>,
 }

@@ -50,7 +50,7 @@ pub mod targets;
 pub mod violation;
 
 pub use bot::{
-    Activity, Bot, Cleanup, Component, ConfigError, MarketView, Tick, COMPONENT_OVERHEAD,
+    Activity, Bot, CandleOutcome, Cleanup, Component, ConfigError, MarketView, COMPONENT_OVERHEAD,
 };
 pub use harness::{fuzz, fuzz_with, Scenario, Step};
 pub use market::Candle;

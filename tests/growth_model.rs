@@ -13,7 +13,7 @@ use heapbound::harness::{check_scenario, Invariant, Scenario, Step};
 use heapbound::heap::Tracked;
 use heapbound::market::CandleGenerator;
 use heapbound::sim::{simulate, SimOptions, SimReport};
-use heapbound::{Bot, Candle, Component, ConfigError, MarketView, Tick};
+use heapbound::{Bot, Candle, CandleOutcome, Component, ConfigError, MarketView};
 
 /// What the bot does besides trading.
 #[derive(
@@ -91,7 +91,7 @@ impl Bot for Shaped {
         })
     }
 
-    fn on_candle(&mut self, candle: &Candle) -> Tick {
+    fn on_candle(&mut self, candle: &Candle) -> CandleOutcome {
         self.candles += 1;
         if candle.open_time() <= self.last_time {
             self.backwards += 1;
@@ -137,7 +137,7 @@ impl Bot for Shaped {
                 }
             }
         }
-        Tick::default()
+        CandleOutcome::default()
     }
 
     fn apply(&mut self, _action: &ShapeAction, _market: &MarketView) {}

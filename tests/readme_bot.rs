@@ -7,7 +7,7 @@ static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllo
 #[allow(dead_code, unused_variables)]
 mod my_bot {
     use heapbound::heap::Tracked;
-    use heapbound::{Bot, Candle, Component, ConfigError, MarketView, Tick, Violation};
+    use heapbound::{Bot, Candle, CandleOutcome, Component, ConfigError, MarketView, Violation};
     use std::collections::VecDeque;
 
     pub struct MyBot {
@@ -40,7 +40,7 @@ mod my_bot {
                 cash: 0,
             })
         }
-        fn on_candle(&mut self, candle: &Candle) -> Tick {
+        fn on_candle(&mut self, candle: &Candle) -> CandleOutcome {
             let max = self.max_fills;
             self.fills.with_mut(|fills| {
                 if fills.len() == max {
@@ -48,7 +48,7 @@ mod my_bot {
                 }
                 fills.push_back(candle.close());
             });
-            Tick::default()
+            CandleOutcome::default()
         }
         fn apply(&mut self, action: &MyAction, market: &MarketView) { /* orders at market.last_close ... */
         }

@@ -6,7 +6,7 @@
 use arbitrary::Arbitrary;
 use serde::{Deserialize, Serialize};
 
-use crate::bot::{Activity, Bot, Component, ConfigError, MarketView, Tick};
+use crate::bot::{Activity, Bot, CandleOutcome, Component, ConfigError, MarketView};
 use crate::bounded::Side;
 use crate::market::Candle;
 use crate::paper::{invariants, Accounts, Books, BotConfig, PaperAction, PaperBot};
@@ -108,7 +108,7 @@ impl Bot for Misbooked {
         })
     }
 
-    fn on_candle(&mut self, candle: &Candle) -> Tick {
+    fn on_candle(&mut self, candle: &Candle) -> CandleOutcome {
         self.books_before_candle = Some(self.bot.books());
         self.bot.on_candle(candle)
     }

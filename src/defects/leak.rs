@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use arbitrary::Arbitrary;
 use serde::{Deserialize, Serialize};
 
-use crate::bot::{Activity, Bot, Component, ConfigError, MarketView, Tick};
+use crate::bot::{Activity, Bot, CandleOutcome, Component, ConfigError, MarketView};
 use crate::heap::Group;
 use crate::market::Candle;
 use crate::violation::Violation;
@@ -275,7 +275,7 @@ impl<B: Bot> Bot for Leaky<B> {
         })
     }
 
-    fn on_candle(&mut self, candle: &Candle) -> Tick {
+    fn on_candle(&mut self, candle: &Candle) -> CandleOutcome {
         let tick = self.bot.on_candle(candle);
         self.candles += 1;
         {

@@ -19,7 +19,7 @@ use std::time::Duration;
 use arbitrary::{Arbitrary, Unstructured};
 use serde::{Deserialize, Serialize};
 
-use crate::bot::{Activity, Bot, Component, ConfigError, MarketView, Tick};
+use crate::bot::{Activity, Bot, CandleOutcome, Component, ConfigError, MarketView};
 use crate::heap::HeapStats;
 use crate::market::Candle;
 use crate::process::ProcessStats;
@@ -345,7 +345,7 @@ impl Bot for ExternalBot {
         Ok(bot)
     }
 
-    fn on_candle(&mut self, candle: &Candle) -> Tick {
+    fn on_candle(&mut self, candle: &Candle) -> CandleOutcome {
         if self.pending_candles == 0 {
             self.pending.push_str(r#"{"type":"candles","candles":["#);
         } else {
@@ -366,7 +366,7 @@ impl Bot for ExternalBot {
         if self.pending_candles == CANDLE_BATCH {
             self.flush();
         }
-        Tick::default()
+        CandleOutcome::default()
     }
 
     fn apply(&mut self, action: &ProcessAction, market: &MarketView) {

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::bot::{Activity, Bot, Cleanup, Component, ConfigError, MarketView, Tick};
+use crate::bot::{Activity, Bot, CandleOutcome, Cleanup, Component, ConfigError, MarketView};
 use crate::bounded::{PriceCache, RingBuffer, Session, SessionStore, Trade, TradeHistory};
 use crate::heap::Tracked;
 use crate::market::Candle;
@@ -361,9 +361,9 @@ impl Bot for PaperBot {
     }
 
     #[inline]
-    fn on_candle(&mut self, candle: &Candle) -> Tick {
+    fn on_candle(&mut self, candle: &Candle) -> CandleOutcome {
         let outcome = self.step(candle);
-        Tick {
+        CandleOutcome {
             cleanup: outcome.cleanup.map(|cleanup| Cleanup {
                 entries_dropped: (cleanup.trades_dropped + cleanup.sessions_dropped) as u64,
                 bytes_freed: cleanup.bytes_freed,

@@ -6,7 +6,9 @@
 //! finding with its message and location, and the input that reaches it
 //! replays.
 
-use heapbound::{Activity, Bot, Candle, Component, ConfigError, MarketView, Tick, Violation};
+use heapbound::{
+    Activity, Bot, Candle, CandleOutcome, Component, ConfigError, MarketView, Violation,
+};
 
 use crate::{GoodGridBot, GridAction, GridConfig};
 
@@ -35,7 +37,7 @@ impl Bot for DoubleFillGridBot {
         })
     }
 
-    fn on_candle(&mut self, candle: &Candle) -> Tick {
+    fn on_candle(&mut self, candle: &Candle) -> CandleOutcome {
         self.bot.on_candle(candle)
     }
 

@@ -19,7 +19,9 @@ use std::mem::size_of;
 
 use arbitrary::{Arbitrary, Unstructured};
 use heapbound::heap::Tracked;
-use heapbound::{Activity, Bot, Candle, Component, ConfigError, MarketView, Tick, Violation};
+use heapbound::{
+    Activity, Bot, Candle, CandleOutcome, Component, ConfigError, MarketView, Violation,
+};
 use serde::{Deserialize, Serialize};
 
 /// A fixed-key hasher: the map's memory does not depend on a random seed.
@@ -380,7 +382,7 @@ impl<const REMOVE_CANCELLED: bool> Bot for GridBot<REMOVE_CANCELLED> {
         })
     }
 
-    fn on_candle(&mut self, candle: &Candle) -> Tick {
+    fn on_candle(&mut self, candle: &Candle) -> CandleOutcome {
         self.last_close = candle.close();
         self.candles += 1;
         for level in 0..self.config.levels {
@@ -404,7 +406,7 @@ impl<const REMOVE_CANCELLED: bool> Bot for GridBot<REMOVE_CANCELLED> {
         if self.candles % self.config.recenter_every == 1 || self.config.recenter_every == 1 {
             self.recenter();
         }
-        Tick::default()
+        CandleOutcome::default()
     }
 
     fn apply(&mut self, action: &GridAction, _market: &MarketView) {
