@@ -268,150 +268,197 @@ fn write_plot(path: &Path, seeds: &[u64], lines: &[CheckpointLine]) -> Result<()
     write_atomically(path, svg.as_bytes())
 }
 
-fn soak<B: Bot, F: clap::Args + Sync>(
-    args: &SoakArgs<F>,
-    config: &B::Config,
-) -> Result<Outcome, UsageError> {
+/// Ctrl-C stops every seed at its next checkpoint; the report is partial.
+fn stop_on_ctrl_c() -> Arc<AtomicBool> {
     let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = Arc::clone(&stop);
-        // A second handler cannot be set (tests call `run` in one process);
-        // then Ctrl-C simply ends the process as usual.
-        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
-    }
-    // A file is the same market for every seed: it runs once.
-    let source = Mutex::new(Some(CandleSource::open(&args.file)?));
-    let file_input = match source.lock().ok().as_deref() {
-        Some(Some(CandleSource::File { input, .. })) => Some(input.clone()),
-        _ => None,
-    };
-    let seeds: Vec<u64> = match &file_input {
-        Some(_) => vec![args.seeds.start],
-        None => args.seeds.clone().collect(),
-    };
-    let candles = file_input
-        .as_ref()
-        .map_or(args.candles, |input| input.rows.min(args.candles));
-    let every = args.checkpoint_every.unwrap_or((candles / 1_000).max(1));
-    let checkpoints = args
-        .checkpoints
-        .as_deref()
-        .map(CheckpointFile::create)
-        .transpose()?;
-    let bar = ProgressBar::new(candles * seeds.len() as u64);
+    let flag = Arc::clone(&stop);
+    // A second handler cannot be set (tests call `run` in one process);
+    // then Ctrl-C simply ends the process as usual.
+    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::Relaxed));
+    stop
+}
+
+fn soak_bar(total: u64) -> ProgressBar {
+    let bar = ProgressBar::new(total);
     bar.set_style(
         ProgressStyle::with_template(
             "{bar:40} {human_pos}/{human_len} candles {per_sec} eta {eta} {msg}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let alerts = Alerts {
-        rss: args.alert_rss,
-        heap: args.alert_heap,
-        rss_fired: AtomicBool::new(false),
-        heap_fired: AtomicBool::new(false),
-    };
-    let lines: Mutex<Vec<CheckpointLine>> = Mutex::new(Vec::new());
-    let started = Instant::now();
+    bar
+}
 
-    let outcomes: Vec<SeedOutcome> = seeds
-        .par_iter()
-        .map(|&seed| {
-            let options = SimOptions {
-                seed: file_input.is_none().then_some(seed),
-                candles,
-                heap_ceiling: args.bot.heap_ceiling,
-                horizon_candles: args.leak.horizon,
-                leak_budget_bytes: args.leak.leak_budget,
-                action_every: Some(args.leak.action_every),
-                progress_every: every,
-                stop: Some(Arc::clone(&stop)),
-                ..SimOptions::default()
+/// What every seed of one soak shares.
+struct Soak<'a, B: Bot, F: clap::Args> {
+    args: &'a SoakArgs<F>,
+    config: &'a B::Config,
+    /// A candle file is one market for every seed: it runs once.
+    source: Mutex<Option<CandleSource>>,
+    from_file: bool,
+    candles: u64,
+    every: u64,
+    checkpoints: Option<CheckpointFile>,
+    bar: ProgressBar,
+    alerts: Alerts,
+    lines: Mutex<Vec<CheckpointLine>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl<B: Bot, F: clap::Args + Sync> Soak<'_, B, F> {
+    fn options(&self, seed: u64) -> SimOptions {
+        let args = self.args;
+        SimOptions {
+            seed: (!self.from_file).then_some(seed),
+            candles: self.candles,
+            heap_ceiling: args.bot.heap_ceiling,
+            horizon_candles: args.leak.horizon,
+            leak_budget_bytes: args.leak.leak_budget,
+            action_every: Some(args.leak.action_every),
+            progress_every: self.every,
+            stop: Some(Arc::clone(&self.stop)),
+            ..SimOptions::default()
+        }
+    }
+
+    /// One checkpoint: alerts, the progress bar, the checkpoints file.
+    fn checkpoint(&self, seed: u64, progress: &Progress, last: &mut u64) -> CheckpointLine {
+        let rss = ProcessStats::read().map_or(0, |p| p.rss_bytes);
+        self.alerts.check(seed, progress, rss);
+        self.bar.inc(progress.candles - *last);
+        *last = progress.candles;
+        self.bar.set_message(format!(
+            "heap {} B rss {} MiB",
+            progress.live_bytes,
+            rss >> 20
+        ));
+        let line = CheckpointLine {
+            seed,
+            candle: progress.candles,
+            live_bytes: progress.live_bytes,
+            components: progress
+                .components
+                .iter()
+                .map(|(name, bytes)| (name.to_string(), *bytes))
+                .collect(),
+            rss_bytes: rss,
+            trades: progress.trades,
+            equity: progress.equity,
+        };
+        if let Some(file) = &self.checkpoints {
+            file.append(&line);
+        }
+        line
+    }
+
+    /// Simulates one seed; a crash of heapbound itself (a bot's panic is a
+    /// violation in its report) is that seed's outcome, not the soak's end.
+    fn run_seed(&self, seed: u64) -> SeedOutcome {
+        let options = self.options(seed);
+        let mut last = 0;
+        let mut seed_lines = Vec::new();
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let mut on_progress = |progress: &Progress| {
+                seed_lines.push(self.checkpoint(seed, progress, &mut last));
             };
-            let mut last = 0;
-            let mut seed_lines = Vec::new();
-            let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                let mut on_progress = |progress: &Progress| {
-                    let rss = ProcessStats::read().map_or(0, |p| p.rss_bytes);
-                    alerts.check(seed, progress, rss);
-                    bar.inc(progress.candles - last);
-                    last = progress.candles;
-                    bar.set_message(format!(
-                        "heap {} B rss {} MiB",
-                        progress.live_bytes,
-                        rss >> 20
-                    ));
-                    let line = CheckpointLine {
-                        seed,
-                        candle: progress.candles,
-                        live_bytes: progress.live_bytes,
-                        components: progress
-                            .components
-                            .iter()
-                            .map(|(name, bytes)| (name.to_string(), *bytes))
-                            .collect(),
-                        rss_bytes: rss,
-                        trades: progress.trades,
-                        equity: progress.equity,
-                    };
-                    if let Some(file) = &checkpoints {
-                        file.append(&line);
-                    }
-                    seed_lines.push(line);
-                };
-                let taken = source.lock().ok().and_then(|mut source| source.take());
-                match taken {
-                    Some(CandleSource::File { mut reader, input }) => {
-                        simulate_file::<B>(&options, config, &mut reader, input, &mut on_progress)
-                            .map_err(|error| error.message().to_string())
-                    }
-                    _ => sim::simulate::<B>(
-                        &options,
-                        config,
-                        CandleGenerator::new(seed),
-                        &mut on_progress,
-                    )
-                    .map_err(|error| error.to_string()),
+            let taken = self.source.lock().ok().and_then(|mut source| source.take());
+            match taken {
+                Some(CandleSource::File { mut reader, input }) => {
+                    simulate_file::<B>(&options, self.config, &mut reader, input, &mut on_progress)
+                        .map_err(|error| error.message().to_string())
                 }
-            }));
-            if let Ok(mut all) = lines.lock() {
-                all.append(&mut seed_lines);
+                _ => sim::simulate::<B>(
+                    &options,
+                    self.config,
+                    CandleGenerator::new(seed),
+                    &mut on_progress,
+                )
+                .map_err(|error| error.to_string()),
             }
-            match result {
-                Ok(Ok(report)) => SeedOutcome::Report(Box::new(report)),
-                Ok(Err(error)) => SeedOutcome::Crashed {
-                    seed,
-                    verdict: "fail",
-                    crash: error,
-                },
-                Err(panic) => {
-                    let message = panic
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                        .unwrap_or_else(|| "panic".to_string());
-                    SeedOutcome::Crashed {
-                        seed,
-                        verdict: "fail",
-                        crash: message,
-                    }
-                }
-            }
-        })
-        .collect();
-    bar.finish_and_clear();
-    let elapsed = started.elapsed().as_secs_f64();
-    let partial = stop.load(Ordering::Relaxed);
+        }));
+        if let Ok(mut all) = self.lines.lock() {
+            all.append(&mut seed_lines);
+        }
+        let crash = match result {
+            Ok(Ok(report)) => return SeedOutcome::Report(Box::new(report)),
+            Ok(Err(error)) => error,
+            Err(panic) => panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "panic".to_string()),
+        };
+        SeedOutcome::Crashed {
+            seed,
+            verdict: "fail",
+            crash,
+        }
+    }
+}
+
+fn soak<B: Bot, F: clap::Args + Sync>(
+    args: &SoakArgs<F>,
+    config: &B::Config,
+) -> Result<Outcome, UsageError> {
+    let source = CandleSource::open(&args.file)?;
+    let file_rows = match &source {
+        CandleSource::File { input, .. } => Some(input.rows),
+        CandleSource::Generator => None,
+    };
+    let seeds: Vec<u64> = match file_rows {
+        Some(_) => vec![args.seeds.start],
+        None => args.seeds.clone().collect(),
+    };
+    let candles = file_rows.map_or(args.candles, |rows| rows.min(args.candles));
+    let soak = Soak::<B, F> {
+        args,
+        config,
+        source: Mutex::new(Some(source)),
+        from_file: file_rows.is_some(),
+        candles,
+        every: args.checkpoint_every.unwrap_or((candles / 1_000).max(1)),
+        checkpoints: args
+            .checkpoints
+            .as_deref()
+            .map(CheckpointFile::create)
+            .transpose()?,
+        bar: soak_bar(candles * seeds.len() as u64),
+        alerts: Alerts {
+            rss: args.alert_rss,
+            heap: args.alert_heap,
+            rss_fired: AtomicBool::new(false),
+            heap_fired: AtomicBool::new(false),
+        },
+        lines: Mutex::new(Vec::new()),
+        stop: stop_on_ctrl_c(),
+    };
+    let started = Instant::now();
+    let outcomes: Vec<SeedOutcome> = seeds.par_iter().map(|&seed| soak.run_seed(seed)).collect();
+    soak.bar.finish_and_clear();
+    let partial = soak.stop.load(Ordering::Relaxed);
     if partial {
         tracing::warn!("interrupted: writing a partial report");
     }
-
-    let mut lines = lines.into_inner().unwrap_or_default();
+    let mut lines = soak.lines.into_inner().unwrap_or_default();
     lines.sort_by_key(|line| (line.seed, line.candle));
     if let Some(path) = &args.plot {
         write_plot(path, &seeds, &lines)?;
     }
+    print_soak(
+        args.format,
+        partial,
+        outcomes,
+        started.elapsed().as_secs_f64(),
+    )
+}
 
+/// Prints the soak report; the outcome is a failure when a seed failed.
+fn print_soak(
+    format: Format,
+    partial: bool,
+    outcomes: Vec<SeedOutcome>,
+    elapsed: f64,
+) -> Result<Outcome, UsageError> {
     let summary = summarize(&outcomes, elapsed);
     let failed = summary.failed + summary.crashed > 0;
     let report = SoakReport {
@@ -419,7 +466,7 @@ fn soak<B: Bot, F: clap::Args + Sync>(
         seeds: outcomes,
         summary,
     };
-    let text = match args.format {
+    let text = match format {
         Format::Json => serde_json::to_string_pretty(&report).unwrap_or_default() + "\n",
         Format::Text => to_text(&report),
     };
