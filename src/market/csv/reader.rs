@@ -47,6 +47,97 @@ pub struct CandleReader<R = File> {
     error: Option<CsvError>,
 }
 
+/// A delimiter the reader could confuse with a number or a quote is refused.
+fn check_delimiter(path: &Path, delimiter: Option<u8>) -> Result<(), CsvError> {
+    let Some(delimiter) = delimiter else {
+        return Ok(());
+    };
+    if matches!(delimiter, b'"' | b'\n' | b'\r' | b'.' | b'-' | b'+' | b' ')
+        || delimiter.is_ascii_alphanumeric()
+    {
+        return Err(CsvError::Options {
+            path: path.to_path_buf(),
+            message: format!("{:?} cannot be the delimiter", char::from(delimiter)),
+        });
+    }
+    Ok(())
+}
+
+/// The layout: a header (perhaps of several rows), or none; and where the
+/// first data row starts.
+fn read_layout<R: Read + Seek>(tokens: &mut Tokens<R>) -> Result<(Layout, Position), CsvError> {
+    if !tokens.next_record()? {
+        return Err(CsvError::Empty {
+            path: tokens.path().clone(),
+        });
+    }
+    let first_line = tokens.line();
+    if is_data(tokens.record()) {
+        let columns = tokens.record().len();
+        if columns < 6 {
+            return Err(CsvError::Row {
+                path: tokens.path().clone(),
+                line: first_line,
+                column: "row".to_string(),
+                message: format!("{columns} columns, the kline layout needs at least 6"),
+            });
+        }
+        return Ok((Layout::headerless(columns), tokens.origin().clone()));
+    }
+    let mut header = Header::new(tokens.record());
+    let mut start = tokens.position();
+    while tokens.next_record()? && header.absorb(tokens.record()) {
+        start = tokens.position();
+    }
+    let layout = header.finish().map_err(|message| CsvError::Header {
+        path: tokens.path().clone(),
+        line: first_line,
+        message,
+    })?;
+    Ok((layout, start))
+}
+
+/// Whether the first rows write decimals with a comma.
+fn sniff_decimal_comma<R: Read + Seek>(
+    tokens: &mut Tokens<R>,
+    start: &Position,
+    layout: &Layout,
+) -> Result<bool, CsvError> {
+    let mut comma = false;
+    sample(tokens, start, |record| {
+        comma |= layout
+            .values()
+            .iter()
+            .filter_map(|&i| record.get(i))
+            .any(looks_decimal_comma);
+    })?;
+    Ok(comma)
+}
+
+/// The most decimal places of the prices and of the volumes in the first
+/// rows: the tick and lot when none is given.
+fn sniff_scales<R: Read + Seek>(
+    tokens: &mut Tokens<R>,
+    start: &Position,
+    layout: &Layout,
+    decimal_comma: bool,
+) -> Result<(u32, u32), CsvError> {
+    let (mut price_scale, mut volume_scale) = (0, 0);
+    sample(tokens, start, |record| {
+        let scale = |i: usize| {
+            record
+                .get(i)
+                .and_then(|field| Decimal::parse(field, decimal_comma).ok())
+                .map_or(0, |d| d.scale())
+        };
+        for i in [layout.open, layout.high, layout.low, layout.close] {
+            price_scale = price_scale.max(scale(i));
+        }
+        volume_scale = volume_scale.max(scale(layout.volume));
+    })?;
+    Ok((price_scale, volume_scale))
+}
+
 impl<R: Read + Seek> CandleReader<R> {
     /// Reads candles from `source`, named `path` in errors; [`super::open`]
     /// for a file.
@@ -56,85 +147,21 @@ impl<R: Read + Seek> CandleReader<R> {
         options: CsvOptions,
     ) -> Result<CandleReader<R>, CsvError> {
         let path: PathBuf = path.as_ref().to_path_buf();
-        if let Some(delimiter) = options.delimiter {
-            if matches!(delimiter, b'"' | b'\n' | b'\r' | b'.' | b'-' | b'+' | b' ')
-                || delimiter.is_ascii_alphanumeric()
-            {
-                return Err(CsvError::Options {
-                    path,
-                    message: format!("{:?} cannot be the delimiter", char::from(delimiter)),
-                });
-            }
-        }
+        check_delimiter(&path, options.delimiter)?;
         let mut tokens = Tokens::new(path, source, |head| {
             options.delimiter.unwrap_or_else(|| sniff_delimiter(head))
         })?;
-        let delimiter_is_comma = tokens.delimiter() == b',';
-
-        // The layout: a header (perhaps of several rows), or none.
-        if !tokens.next_record()? {
-            return Err(CsvError::Empty {
-                path: tokens.path().clone(),
-            });
-        }
-        let first_line = tokens.line();
-        let (layout, start) = if is_data(tokens.record()) {
-            let columns = tokens.record().len();
-            if columns < 6 {
-                return Err(CsvError::Row {
-                    path: tokens.path().clone(),
-                    line: first_line,
-                    column: "row".to_string(),
-                    message: format!("{columns} columns, the kline layout needs at least 6"),
-                });
-            }
-            (Layout::headerless(columns), tokens.origin().clone())
-        } else {
-            let mut header = Header::new(tokens.record());
-            let mut start = tokens.position();
-            while tokens.next_record()? && header.absorb(tokens.record()) {
-                start = tokens.position();
-            }
-            let layout = header.finish().map_err(|message| CsvError::Header {
-                path: tokens.path().clone(),
-                line: first_line,
-                message,
-            })?;
-            (layout, start)
-        };
-
-        // Decimal comma, tick and lot from the first rows, unless given.
+        let (layout, start) = read_layout(&mut tokens)?;
         let decimal_comma = match options.decimal_comma {
             Some(given) => given,
-            None if delimiter_is_comma => false,
-            None => {
-                let mut comma = false;
-                sample(&mut tokens, &start, |record| {
-                    comma |= layout
-                        .values()
-                        .iter()
-                        .filter_map(|&i| record.get(i))
-                        .any(looks_decimal_comma);
-                })?;
-                comma
-            }
+            None if tokens.delimiter() == b',' => false,
+            None => sniff_decimal_comma(&mut tokens, &start, &layout)?,
         };
         let (tick, lot) = match (options.price_tick, options.volume_lot) {
             (Some(tick), Some(lot)) => (tick, lot),
             (given_tick, given_lot) => {
-                let (mut price_scale, mut volume_scale) = (0, 0);
-                sample(&mut tokens, &start, |record| {
-                    let scale = |i: usize| {
-                        record
-                            .get(i)
-                            .and_then(|field| Decimal::parse(field, decimal_comma).ok())
-                            .map_or(0, |d| d.scale())
-                    };
-                    for i in [layout.open, layout.high, layout.low, layout.close] {
-                        price_scale = price_scale.max(scale(i));
-                    }
-                    volume_scale = volume_scale.max(scale(layout.volume));
-                })?;
+                let (price_scale, volume_scale) =
+                    sniff_scales(&mut tokens, &start, &layout, decimal_comma)?;
                 (
                     given_tick.unwrap_or(TickSize::decimal_places(price_scale)),
                     given_lot.unwrap_or(TickSize::decimal_places(volume_scale)),
