@@ -24,7 +24,8 @@ pub struct Series {
 }
 
 /// Renders the SVG document: heap per seed with its fitted line on top,
-/// process RSS below.
+/// process RSS below. Long because plotters builds a chart as one chain of
+/// calls per panel; split, each part would only pass the backend along.
 pub fn render(series: &[Series]) -> Result<String, PlotError> {
     let mut svg = String::new();
     {

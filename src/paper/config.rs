@@ -148,6 +148,9 @@ impl BotConfig {
         self.bounds().map(|_| ())
     }
 
+    /// Every field's rule in one place, in the order a user reads the
+    /// config, so the first impossible field is the one named (long, and
+    /// flat on purpose).
     pub(crate) fn bounds(&self) -> Result<Bounds, ConfigError> {
         if self.symbol.is_empty() || self.symbol.len() > 20 {
             return Err(invalid("symbol", "must be 1 to 20 characters"));

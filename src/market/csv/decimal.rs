@@ -121,6 +121,9 @@ fn parse_decimal(text: &[u8], decimal_comma: bool) -> Result<Decimal, Problem> {
 }
 
 /// Every accepted form: signs, grouping, exponents, up to 36 digits.
+///
+/// One pass over the bytes, long on purpose: each form's rule sits where
+/// its byte is read, so the error names the first byte that breaks it.
 fn parse_general(text: &[u8], decimal_comma: bool) -> Result<Decimal, Problem> {
     let (point, group) = if decimal_comma {
         (b',', b'.')

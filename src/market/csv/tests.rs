@@ -590,6 +590,8 @@ const SHAPES: [Shape; 10] = [
     Shape::DailyYahoo,
 ];
 
+/// Writes `s` in `shape`: one arm per exchange's file layout, kept in one
+/// function so the layouts can be read side by side.
 fn write(shape: Shape, s: &Series, rng: &mut rand_chacha::ChaCha8Rng) -> Vec<u8> {
     let trim = rng.next_u32() % 2 == 0;
     let p = |units: i64| number(units, s.price_scale, trim, false, false);
