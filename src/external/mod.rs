@@ -6,18 +6,17 @@
 //! own invariants; heapbound adds what the OS sees of the process.
 
 mod child;
+mod config;
+mod names;
 mod protocol;
+mod wire;
 
 pub use child::{BotLog, ProcessFailure, DEFAULT_MAX_LINE};
+pub use config::ExternalConfig;
+pub use wire::ProcessAction;
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
-use std::fmt::Write as _;
-use std::sync::Mutex;
 use std::time::Duration;
-
-use arbitrary::{Arbitrary, Unstructured};
-use serde::{Deserialize, Serialize};
 
 use crate::bot::{Activity, Bot, CandleOutcome, Component, ConfigError, MarketView};
 use crate::heap::HeapStats;
@@ -26,96 +25,9 @@ use crate::process::ProcessStats;
 use crate::violation::{Invariant, Violation};
 
 use child::BotProcess;
+use names::intern;
 use protocol::{Answer, Counters, Sample, PROTOCOL_VERSION};
-
-/// Candles sent in one `candles` request.
-pub const CANDLE_BATCH: usize = 4096;
-/// Ticks per quote unit of the prices sent (0.01 USDT ticks).
-const TICKS_PER_QUOTE: i64 = 100;
-/// Lots per base unit of the volumes sent (0.0001 BTC lots).
-const LOTS_PER_BASE: i64 = 10_000;
-/// Cash units per quote unit (tick x lot), for equity.
-const CASH_UNITS_PER_QUOTE: f64 = 1_000_000.0;
-
-/// How to run the bot process, and the config it is sent in `hello`.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct ExternalConfig {
-    /// The command, run by `sh -c` (e.g. `python3 examples/python/guide_bot.py`).
-    pub command: String,
-    /// The bot's own config, sent as is.
-    #[serde(default)]
-    pub config: serde_json::Value,
-    /// Seconds to wait for any answer before the bot is killed.
-    #[serde(default = "default_timeout")]
-    pub timeout_seconds: f64,
-    /// Append the bot's stderr to this file instead of heapbound's stderr.
-    #[serde(default)]
-    pub bot_log: Option<std::path::PathBuf>,
-    /// Fail when the process's resident set passes this many bytes.
-    #[serde(default)]
-    pub rss_ceiling: Option<u64>,
-    /// The longest answer line accepted, in bytes.
-    #[serde(default = "default_max_line")]
-    pub max_line_bytes: usize,
-}
-
-fn default_max_line() -> usize {
-    DEFAULT_MAX_LINE
-}
-
-fn default_timeout() -> f64 {
-    10.0
-}
-
-// Configs are not drawn: a command cannot be. Explorers keep the config and
-// draw the actions (see `harness::explore`).
-impl<'a> Arbitrary<'a> for ExternalConfig {
-    fn arbitrary(_: &mut Unstructured<'a>) -> arbitrary::Result<Self> {
-        Ok(ExternalConfig::default())
-    }
-}
-
-/// The guide's verbs, as a bot process receives them.
-#[derive(Clone, Debug, PartialEq, Eq, Arbitrary, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProcessAction {
-    /// A client opens or refreshes a session.
-    AddSession {
-        /// Session id.
-        id: u16,
-        /// Payload bytes.
-        payload_len: u16,
-    },
-    /// A client reads its session.
-    GetSession {
-        /// Session id.
-        id: u16,
-    },
-    /// A client logs out.
-    RemoveSession {
-        /// Session id.
-        id: u16,
-    },
-    /// A buy of `qty` lots at the last close shifted by `price_offset_bps`.
-    Buy {
-        /// Lots (0.0001 base units).
-        qty: u32,
-        /// Price offset from the last close, in basis points.
-        price_offset_bps: i16,
-    },
-    /// A sell of the position.
-    Sell {
-        /// Price offset from the last close, in basis points.
-        price_offset_bps: i16,
-    },
-    /// A manual cleanup.
-    Cleanup {
-        /// Trades to keep.
-        keep_trades: u16,
-        /// Sessions to keep.
-        keep_sessions: u16,
-    },
-}
+use wire::{CANDLE_BATCH, CASH_UNITS_PER_QUOTE};
 
 /// A bot process.
 pub struct ExternalBot {
@@ -136,30 +48,6 @@ pub struct ExternalBot {
     refused: u64,
     failure: Option<ProcessFailure>,
     rss_ceiling: Option<u64>,
-}
-
-/// Component names live as long as the program; one copy of each name,
-/// kept outside any group (it outlives every bot that reported it).
-fn intern(name: &str) -> &'static str {
-    static NAMES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
-    tracking_allocator::AllocationRegistry::untracked(|| {
-        let Ok(mut names) = NAMES.lock() else {
-            return "component";
-        };
-        if let Some(known) = names.get(name) {
-            return *known;
-        }
-        let leaked: &'static str = Box::leak(name.to_string().into_boxed_str());
-        names.insert(leaked);
-        leaked
-    })
-}
-
-fn decimal(units: i64, per_unit: i64, places: usize) -> String {
-    let sign = if units < 0 { "-" } else { "" };
-    let units = units.unsigned_abs();
-    let per = per_unit.unsigned_abs();
-    format!("{sign}{}.{:0places$}", units / per, units % per)
 }
 
 impl ExternalBot {
@@ -351,17 +239,7 @@ impl Bot for ExternalBot {
         } else {
             self.pending.push(',');
         }
-        let price = |ticks: i64| decimal(ticks, TICKS_PER_QUOTE, 2);
-        let _ = write!(
-            self.pending,
-            "[{},{},{},{},{},{}]",
-            candle.open_time(),
-            price(candle.open()),
-            price(candle.high()),
-            price(candle.low()),
-            price(candle.close()),
-            decimal(candle.volume(), LOTS_PER_BASE, 4)
-        );
+        wire::push_candle(&mut self.pending, candle);
         self.pending_candles += 1;
         if self.pending_candles == CANDLE_BATCH {
             self.flush();
@@ -371,33 +249,7 @@ impl Bot for ExternalBot {
 
     fn apply(&mut self, action: &ProcessAction, market: &MarketView) {
         self.flush();
-        let price = |offset: i16| decimal(market.price_at(offset), TICKS_PER_QUOTE, 2);
-        let verb = match *action {
-            ProcessAction::AddSession { id, payload_len } => {
-                format!(r#"{{"add_session":{{"id":{id},"payload_len":{payload_len}}}}}"#)
-            }
-            ProcessAction::GetSession { id } => format!(r#"{{"get_session":{{"id":{id}}}}}"#),
-            ProcessAction::RemoveSession { id } => {
-                format!(r#"{{"remove_session":{{"id":{id}}}}}"#)
-            }
-            ProcessAction::Buy {
-                qty,
-                price_offset_bps,
-            } => format!(
-                r#"{{"buy":{{"qty":{},"price":{}}}}}"#,
-                decimal(i64::from(qty), LOTS_PER_BASE, 4),
-                price(price_offset_bps)
-            ),
-            ProcessAction::Sell { price_offset_bps } => {
-                format!(r#"{{"sell":{{"price":{}}}}}"#, price(price_offset_bps))
-            }
-            ProcessAction::Cleanup {
-                keep_trades,
-                keep_sessions,
-            } => format!(
-                r#"{{"cleanup":{{"keep_trades":{keep_trades},"keep_sessions":{keep_sessions}}}}}"#
-            ),
-        };
+        let verb = action.verb(market);
         let line = format!(r#"{{"type":"action","action":{verb}}}"#);
         let what = format!("action {verb}");
         if let Some(Answer::Refused { .. }) = self.request(&line, &what, &["ok", "refused"]) {
