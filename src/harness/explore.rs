@@ -97,7 +97,7 @@ fn fails_alike<B: Bot>(candidate: &Scenario<B>, like: &Failure) -> Option<Failur
 
 /// Removes chunks of steps (halving the chunk size down to one step), then
 /// lowers candle counts, keeping each change that still fails alike.
-pub fn shrink<B: Bot>(
+pub(crate) fn shrink<B: Bot>(
     mut scenario: Scenario<B>,
     mut violation: Failure,
     deadline: Instant,

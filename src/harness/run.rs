@@ -15,8 +15,9 @@ use crate::violation::{Invariant, Violation};
 pub struct RunOptions {
     /// Overrides the heap ceiling computed from the bot's budgets.
     pub heap_ceiling: Option<u64>,
-    /// Scales every component budget by `numerator / 1024` (tests use it to
-    /// set a budget below what the bot needs).
+    /// Scales every component budget by `numerator / 1024` (heapbound's
+    /// tests use it to set a budget below what the bot needs).
+    #[doc(hidden)]
     pub budget_scale_1024: Option<u64>,
 }
 

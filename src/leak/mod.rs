@@ -4,7 +4,7 @@ mod growth;
 mod slope;
 
 pub use growth::{Growth, GrowthModel, Part};
-pub use slope::{t_975, Slope, SlopeFit, MIN_SAMPLES_FOR_VERDICT};
+pub use slope::{Slope, SlopeFit, MIN_SAMPLES_FOR_VERDICT};
 
 /// Default horizon for projections: one year of 1-minute candles.
 pub const DEFAULT_HORIZON_CANDLES: u64 = 525_600;

@@ -49,7 +49,7 @@ const T_975: [f64; 30] = [
 
 /// t(0.975, `df`): the table up to 30, then the Cornish-Fisher expansion
 /// around the normal quantile (error below 10^-4 from 30 on).
-pub fn t_975(df: u64) -> f64 {
+pub(crate) fn t_975(df: u64) -> f64 {
     match df {
         0 => f64::INFINITY,
         1..=30 => T_975[df as usize - 1],
