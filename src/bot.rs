@@ -173,6 +173,37 @@ pub struct Cleanup {
     pub bytes_freed: u64,
 }
 
+/// Cleanups added up over a stretch of candles.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CleanupTotals {
+    /// Cleanups run.
+    pub count: u64,
+    /// Bytes they freed in all.
+    pub freed_bytes: u64,
+    /// The most one of them freed.
+    pub max_freed_bytes: u64,
+    /// The last one.
+    pub last: Option<Cleanup>,
+}
+
+impl CleanupTotals {
+    /// Adds one cleanup.
+    pub fn add(&mut self, cleanup: Cleanup) {
+        self.count += 1;
+        self.freed_bytes += cleanup.bytes_freed;
+        self.max_freed_bytes = self.max_freed_bytes.max(cleanup.bytes_freed);
+        self.last = Some(cleanup);
+    }
+
+    /// Adds the cleanups of a later stretch.
+    pub fn merge(&mut self, later: &CleanupTotals) {
+        self.count += later.count;
+        self.freed_bytes += later.freed_bytes;
+        self.max_freed_bytes = self.max_freed_bytes.max(later.max_freed_bytes);
+        self.last = later.last.or(self.last);
+    }
+}
+
 /// Counters a bot reports about itself.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Activity {

@@ -1,7 +1,7 @@
 //! A bot in its own allocation group, with its limits: the one place that
 //! builds, feeds, checks and tears down a bot for every driver.
 
-use crate::bot::{Bot, Cleanup, ConfigError, MarketView};
+use crate::bot::{Bot, CleanupTotals, ConfigError, MarketView};
 use crate::heap::{Group, HeapStats};
 use crate::market::Candle;
 
@@ -26,14 +26,8 @@ pub struct RunOptions {
 pub struct Fed {
     /// Candles fed.
     pub candles: u64,
-    /// Cleanups run.
-    pub cleanups: u64,
-    /// Bytes they freed in all.
-    pub freed_bytes: u64,
-    /// The most one of them freed.
-    pub max_freed_bytes: u64,
-    /// The last cleanup.
-    pub last_cleanup: Option<Cleanup>,
+    /// The cleanups they ran.
+    pub cleanups: CleanupTotals,
 }
 
 /// Candles pulled from a source at a time, outside the bot's group (a
@@ -194,13 +188,10 @@ impl<B: Bot> Run<B> {
             let mut taken = 0u64;
             self.call(|bot| {
                 for candle in &batch {
-                    let tick = bot.on_candle(candle);
+                    let outcome = bot.on_candle(candle);
                     taken += 1;
-                    if let Some(cleanup) = tick.cleanup {
-                        fed.cleanups += 1;
-                        fed.freed_bytes += cleanup.bytes_freed;
-                        fed.max_freed_bytes = fed.max_freed_bytes.max(cleanup.bytes_freed);
-                        fed.last_cleanup = Some(cleanup);
+                    if let Some(cleanup) = outcome.cleanup {
+                        fed.cleanups.add(cleanup);
                     }
                 }
             });

@@ -27,7 +27,7 @@ use arbitrary::{Arbitrary, Unstructured};
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 
-use crate::bot::{Activity, Bot, Cleanup, ConfigError, MarketView};
+use crate::bot::{Activity, Bot, Cleanup, CleanupTotals, ConfigError, MarketView};
 use crate::harness::{BuildError, FirstOfEach, Invariant, Run, RunOptions, Violation};
 use crate::heap::{SiteSnapshot, SiteTracing};
 use crate::leak::{default_leak_budget, DEFAULT_HORIZON_CANDLES};
@@ -142,13 +142,6 @@ fn snapshot<B: Bot>(run: &Run<B>, candles: u64) -> Progress {
         trades: activity.trades,
         equity: activity.equity.unwrap_or(0),
     }
-}
-
-/// Cleanups over a run.
-#[derive(Default)]
-struct Cleanups {
-    freed: u64,
-    max_freed: u64,
 }
 
 /// The heap figures at the end of a run.
@@ -294,7 +287,7 @@ struct Simulation<'o, B: Bot> {
     run: Run<B>,
     sampler: Sampler,
     found: FirstOfEach,
-    cleanups: Cleanups,
+    cleanups: CleanupTotals,
     actions: Option<ActionMix>,
     initial: crate::heap::HeapStats,
     warmup: u64,
@@ -345,7 +338,7 @@ impl<'o, B: Bot> Simulation<'o, B> {
             run,
             sampler,
             found,
-            cleanups: Cleanups::default(),
+            cleanups: CleanupTotals::default(),
             actions,
             initial,
             warmup,
@@ -410,9 +403,8 @@ impl<'o, B: Bot> Simulation<'o, B> {
         }
         self.fed += chunk.candles;
         self.acted = false;
-        self.cleanups.freed += chunk.freed_bytes;
-        self.cleanups.max_freed = self.cleanups.max_freed.max(chunk.max_freed_bytes);
-        if let Some(cleanup) = chunk.last_cleanup {
+        self.cleanups.merge(&chunk.cleanups);
+        if let Some(cleanup) = chunk.cleanups.last {
             log_cleanup(self.run.heap().live_bytes, self.fed, &cleanup);
         }
         self.alive()
@@ -544,8 +536,8 @@ impl<'o, B: Bot> Simulation<'o, B> {
             },
             rejected_orders: activity.rejected_orders,
             cleanups: activity.cleanups,
-            cleanup_freed_bytes: self.cleanups.freed,
-            cleanup_max_freed_bytes: self.cleanups.max_freed,
+            cleanup_freed_bytes: self.cleanups.freed_bytes,
+            cleanup_max_freed_bytes: self.cleanups.max_freed_bytes,
             heap: heap_report(run, self.initial, self.warm_allocations, fed, self.warmup),
             components,
             actions: self.actions.as_ref().map_or(0, |mix| mix.applied),
