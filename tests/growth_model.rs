@@ -45,6 +45,10 @@ enum Shape {
     /// A 48-byte position list opened on a candle 30 before the end of a
     /// scenario of 4,000 candles and left open.
     OpenAtEnd,
+    /// A framework's order book (no group of its own: its bytes are the
+    /// bot's) reported as a counted component, filling to its bound of
+    /// 20,000 entries at one every 10 candles.
+    CountedFill,
 }
 
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, arbitrary::Arbitrary)]
@@ -71,6 +75,7 @@ struct Shaped {
 }
 
 const LOG_BOUND: usize = 10_000;
+const BOOK_BOUND: usize = 20_000;
 
 impl Bot for Shaped {
     type Config = ShapeConfig;
@@ -136,6 +141,11 @@ impl Bot for Shaped {
                     self.position = vec![1, 2, 3, 4, 5, 6];
                 }
             }
+            Shape::CountedFill => {
+                if self.candles % 10 == 0 && self.position.len() < BOOK_BOUND {
+                    self.position.push(candle.close() as u64);
+                }
+            }
         }
         CandleOutcome::default()
     }
@@ -160,6 +170,9 @@ impl Bot for Shaped {
                 .entries(self.log.get().len(), LOG_BOUND)
                 .budget((LOG_BOUND * 8) as u64 * 2 + 64),
         );
+        if self.shape == Shape::CountedFill {
+            visit(Component::counted("book").entries(self.position.len(), BOOK_BOUND));
+        }
     }
 }
 
@@ -200,6 +213,7 @@ fn correct_shapes_raise_no_alarm_in_simulate() {
         Shape::LazyAllocation,
         Shape::DailyRebuild,
         Shape::SlowLog,
+        Shape::CountedFill,
     ] {
         for seed in 0..3 {
             let report = simulated(shape, seed, 300_000);
@@ -265,4 +279,53 @@ fn a_scenario_feeds_one_clock() {
     }
     let outcome = check_scenario(&scenario).unwrap();
     assert_eq!(outcome.candles, 2_003);
+}
+
+/// The same counted component without its length: the heap it fills is
+/// then growth nothing explains, and the model calls it (the regressor is
+/// what keeps the counted bot quiet, not a lenient budget).
+#[test]
+fn a_counted_component_explains_its_filling_and_nothing_else_does() {
+    let report = simulated(Shape::CountedFill, 0, 300_000);
+    assert_eq!(report.verdict, "pass", "{:?}", report.leak);
+    assert_eq!(report.components["book"].max_len, 20_000);
+    // Undeclared, the same bytes are a leak while they fill.
+    let options = SimOptions {
+        seed: Some(0),
+        candles: 150_000,
+        heap_ceiling: Some(u64::MAX),
+        ..SimOptions::default()
+    };
+    let hidden = simulate::<Undeclared>(
+        &options,
+        &ShapeConfig {
+            shape: Shape::CountedFill,
+        },
+        CandleGenerator::new(0),
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(hidden.leak.verdict, "leak", "{:?}", hidden.leak);
+}
+
+/// [`Shaped`] that reports only its log, never its book.
+struct Undeclared(Shaped);
+
+impl Bot for Undeclared {
+    type Config = ShapeConfig;
+    type Action = ShapeAction;
+    const NAME: &'static str = "undeclared";
+
+    fn build(config: &ShapeConfig) -> Result<Self, ConfigError> {
+        Shaped::build(config).map(Undeclared)
+    }
+    fn on_candle(&mut self, candle: &Candle) -> CandleOutcome {
+        self.0.on_candle(candle)
+    }
+    fn apply(&mut self, action: &ShapeAction, market: &MarketView) {
+        self.0.apply(action, market)
+    }
+    fn components(&self, visit: &mut dyn FnMut(Component<'_>)) {
+        visit(Component::new("log", &self.0.log).entries(self.0.log.get().len(), LOG_BOUND));
+    }
 }

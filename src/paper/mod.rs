@@ -6,7 +6,6 @@ mod action;
 pub mod budget;
 mod config;
 mod executor;
-#[cfg(feature = "cli")]
 mod fuzz_config;
 pub mod invariants;
 mod paper_bot;
@@ -15,7 +14,6 @@ pub mod strategy;
 pub use action::PaperAction;
 pub use config::{BotConfig, StrategyConfig, CASH_UNITS_PER_QUOTE, MAX_BOUND};
 pub use executor::{Books, OrderError, PaperExecutor};
-#[cfg(feature = "cli")]
 pub use fuzz_config::FUZZ_MAX_BOUND;
 pub use invariants::Accounts;
 pub use paper_bot::{
