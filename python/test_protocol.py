@@ -649,6 +649,29 @@ class HelperTest(ProtocolAsserts, unittest.TestCase):
         self.assertError(answers[1])  # NaN equity
         self.assertError(answers[2])  # len not an int
 
+    def test_sizeof_counts_the_string_keys_of_a_dict_exactly(self):
+        # Keys and values all distinct objects, none a cached singleton.
+        table = {f"session-{i:06d}": float(i) + 0.5 for i in range(1_000)}
+        by_hand = sys.getsizeof(table) + sum(
+            sys.getsizeof(key) + sys.getsizeof(value) for key, value in table.items()
+        )
+        self.assertEqual(heapbound_bot.sizeof(table), by_hand)
+        # The same with objects under __slots__ and a shared value counted once.
+        class Slotted:
+            __slots__ = ("name", "price")
+
+            def __init__(self, name, price):
+                self.name, self.price = name, price
+
+        shared = 1234.5
+        rows = [Slotted(f"row-{i:04d}", shared) for i in range(100)]
+        by_hand = (
+            sys.getsizeof(rows)
+            + sum(sys.getsizeof(row) + sys.getsizeof(row.name) for row in rows)
+            + sys.getsizeof(shared)
+        )
+        self.assertEqual(heapbound_bot.sizeof(rows), by_hand)
+
     def test_sizeof(self):
         self.assertGreater(heapbound_bot.sizeof([b"x" * 1000]), 1000)
         shared = b"y" * 1000
