@@ -106,7 +106,11 @@ fn explore_bot<B: Bot>(
     );
     println!(
         "{}",
-        violation.reproduced_by(format!("heapbound replay {}{exec}", args.out.display()))
+        violation.reproduced_by(format!(
+            "{} replay {}{exec}",
+            super::program(),
+            args.out.display()
+        ))
     );
     Ok(Outcome::Fail)
 }

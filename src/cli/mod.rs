@@ -116,6 +116,18 @@ impl From<crate::bot::ConfigError> for UsageError {
     }
 }
 
+/// The name this binary was run as (`heapbound`, `heapbound-grid`, a
+/// user's own), for reproduction commands that name the user's binary.
+pub(crate) fn program() -> String {
+    std::env::args_os()
+        .next()
+        .as_deref()
+        .map(std::path::Path::new)
+        .and_then(std::path::Path::file_name)
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "heapbound".to_string())
+}
+
 /// The CLI for bot `B`, its config from `--config file.json` alone.
 pub fn main<B: Bot>() -> ExitCode {
     main_with_flags::<B, NoFlags>()

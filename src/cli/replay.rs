@@ -101,7 +101,8 @@ fn replay<B: Bot>(args: &ReplayArgs, config: Option<B::Config>) -> Result<Outcom
     }
     let exec = args.exec.flag();
     let reproduce = format!(
-        "heapbound replay {} --target {}{}{exec}",
+        "{} replay {} --target {}{}{exec}",
+        super::program(),
         args.file.display(),
         input.target(),
         inject_flag(args.inject.as_ref())

@@ -85,7 +85,8 @@ pub fn run<B: Bot>(args: &TriageArgs) -> Result<Outcome, UsageError> {
         println!("\n{} x {} in {}", members.len(), key.0, key.1);
         println!("  e.g. {}", examples.get(key).map_or("", String::as_str));
         println!(
-            "  reproduce: heapbound replay {}{target_flag}{}",
+            "  reproduce: {} replay {}{target_flag}{}",
+            super::program(),
             smallest.display(),
             inject_flag(args.inject.as_ref())
         );

@@ -43,7 +43,11 @@ fn replay_and_triage_report_the_panic_as_a_finding() {
     );
     assert!(said.contains("attempt to divide by zero"), "{said}");
     assert!(said.contains("src/double_fill.rs:"), "{said}");
-    assert!(said.contains("reproduce: heapbound replay"), "{said}");
+    // The command names the binary that was run, not heapbound's.
+    assert!(
+        said.contains("reproduce: heapbound-double-fill-grid replay"),
+        "{said}"
+    );
 
     let triage = run(&["triage", corpus.to_str().unwrap()]);
     let said = text(&triage);
