@@ -307,6 +307,30 @@ impl<B: Bot> Bot for Leaky<B> {
     fn describe(&self) -> &str {
         self.bot.describe()
     }
+
+    fn warmup_candles(&self, run_candles: u64) -> u64 {
+        self.bot.warmup_candles(run_candles)
+    }
+
+    fn prewarm(&mut self) {
+        self.bot.prewarm();
+    }
+
+    fn shutdown(&mut self) -> Result<(), Violation> {
+        self.bot.shutdown()
+    }
+
+    fn observe(&mut self) {
+        self.bot.observe();
+    }
+
+    fn reported_heap(&self) -> Option<crate::heap::HeapStats> {
+        self.bot.reported_heap()
+    }
+
+    fn process(&self) -> Option<crate::process::ProcessStats> {
+        self.bot.process()
+    }
 }
 
 impl<B> std::fmt::Debug for Leaky<B> {

@@ -94,30 +94,47 @@ pub struct Growth {
     pub blamed: Option<usize>,
 }
 
-#[derive(Clone, Debug)]
-struct Point {
-    candles: u64,
-    unheld: f64,
-    lens: Vec<f64>,
+/// Which lengths a kept sample records.
+#[derive(Clone, Copy)]
+enum Lens {
+    /// Running totals of candle-step changes.
+    Totals,
+    /// The levels just observed.
+    Last,
 }
 
 /// Fits growth over a run. See the module docs for the model.
+///
+/// Observations reuse their buffers and samples are kept in flat columns:
+/// a scenario observes after every step, so the model allocates only as
+/// its columns grow (to [`MAX_SAMPLES`] at most).
 #[derive(Clone, Debug, Default)]
 pub struct GrowthModel {
-    points: Vec<Point>,
-    /// Offered points per kept point.
+    /// Kept samples: candles, unheld bytes, and `width` lengths each.
+    candles: Vec<u64>,
+    unheld: Vec<f64>,
+    lens: Vec<f64>,
+    width: usize,
+    /// Offered samples per kept sample.
     stride: u64,
     offered: u64,
-    /// Running totals in the "candle steps only" mode.
-    cumulative: Option<Point>,
-    /// The last observation, for deltas.
-    last: Option<(f64, Vec<f64>, Vec<Option<u64>>)>,
+    /// Count changes only across candle steps (scenarios).
+    candle_steps_only: bool,
+    /// Running totals of candle-step changes (scenarios).
+    total_unheld: f64,
+    total_lens: Vec<f64>,
+    /// The last observation, for changes.
+    seen: bool,
+    last_unheld: f64,
+    last_lens: Vec<f64>,
+    last_bytes: Vec<Option<u64>>,
+    /// This observation (buffers reused).
+    now_lens: Vec<f64>,
+    now_bytes: Vec<Option<u64>>,
     /// Per component: whether its length is a regressor.
     regressor: Vec<bool>,
     /// Per component: growth of its unheld bytes (for blame).
     unheld_growth: Vec<f64>,
-    /// Count changes only across candle steps (scenarios).
-    candle_steps_only: bool,
 }
 
 impl GrowthModel {
@@ -143,93 +160,107 @@ impl GrowthModel {
     /// components in its order. `by_candles` says whether the change since
     /// the last observation came from candles.
     pub fn observe(&mut self, candles: u64, heap_bytes: u64, parts: &[Part], by_candles: bool) {
+        if !self.seen {
+            self.width = parts.len();
+            self.regressor = vec![false; self.width];
+            self.unheld_growth = vec![0.0; self.width];
+            self.total_lens = vec![0.0; self.width];
+        }
         let held: u64 = parts.iter().filter_map(Part::held_bytes).sum();
         let unheld = heap_bytes as f64 - held as f64;
-        // Only the length within the bound explains growth: past it, the
-        // growth is what the bound forbids.
-        let lens: Vec<f64> = parts
-            .iter()
-            .map(|part| part.len.min(part.bound.unwrap_or(u64::MAX)) as f64)
-            .collect();
-        let unheld_bytes: Vec<Option<u64>> = parts
-            .iter()
-            .map(|part| {
-                let bytes = part.bytes?;
-                Some(bytes - part.held_bytes().unwrap_or(0))
-            })
-            .collect();
-        if self.regressor.len() < parts.len() {
-            self.regressor.resize(parts.len(), false);
-            self.unheld_growth.resize(parts.len(), 0.0);
+        self.now_lens.clear();
+        self.now_bytes.clear();
+        for part in parts.iter().take(self.width) {
+            // Only the length within the bound explains growth: past it,
+            // the growth is what the bound forbids.
+            self.now_lens
+                .push(part.len.min(part.bound.unwrap_or(u64::MAX)) as f64);
+            self.now_bytes.push(
+                part.bytes
+                    .map(|bytes| bytes - part.held_bytes().unwrap_or(0)),
+            );
         }
+        self.now_lens.resize(self.width, 0.0);
+        self.now_bytes.resize(self.width, None);
         for (flag, part) in self.regressor.iter_mut().zip(parts) {
             *flag |= part.is_regressor();
         }
         let counted = by_candles || !self.candle_steps_only;
-        let point = match (&self.last, self.candle_steps_only) {
-            (Some((last_unheld, last_lens, last_bytes)), true) => {
-                let total = self.cumulative.get_or_insert_with(|| Point {
-                    candles: 0,
-                    unheld: 0.0,
-                    lens: vec![0.0; lens.len()],
-                });
-                if counted {
-                    total.unheld += unheld - last_unheld;
-                    for (sum, (now, before)) in
-                        total.lens.iter_mut().zip(lens.iter().zip(last_lens))
-                    {
-                        *sum += now - before;
-                    }
-                    add_growth(&mut self.unheld_growth, &unheld_bytes, last_bytes);
-                }
-                total.candles = candles;
-                total.clone()
-            }
-            (None, true) => {
-                self.cumulative = Some(Point {
-                    candles,
-                    unheld: 0.0,
-                    lens: vec![0.0; lens.len()],
-                });
-                self.last = Some((unheld, lens, unheld_bytes));
-                return;
-            }
-            (last, false) => {
-                if let Some((_, _, last_bytes)) = last {
-                    add_growth(&mut self.unheld_growth, &unheld_bytes, last_bytes);
-                }
-                Point {
-                    candles,
-                    unheld,
-                    lens: lens.clone(),
+        if counted && self.seen {
+            for ((sum, now), before) in self
+                .unheld_growth
+                .iter_mut()
+                .zip(&self.now_bytes)
+                .zip(&self.last_bytes)
+            {
+                if let (Some(now), Some(before)) = (now, before) {
+                    *sum += *now as f64 - *before as f64;
                 }
             }
-        };
-        self.last = Some((unheld, lens, unheld_bytes));
-        if counted {
-            self.keep(point);
+        }
+        let first = !self.seen;
+        if self.candle_steps_only && counted && !first {
+            self.total_unheld += unheld - self.last_unheld;
+            for ((sum, now), before) in self
+                .total_lens
+                .iter_mut()
+                .zip(&self.now_lens)
+                .zip(&self.last_lens)
+            {
+                *sum += now - before;
+            }
+        }
+        self.seen = true;
+        self.last_unheld = unheld;
+        std::mem::swap(&mut self.last_lens, &mut self.now_lens);
+        std::mem::swap(&mut self.last_bytes, &mut self.now_bytes);
+        // In the candle-steps mode the first observation is the baseline.
+        if !counted || (self.candle_steps_only && first) {
+            return;
+        }
+        if self.candle_steps_only {
+            self.keep(candles, self.total_unheld, Lens::Totals);
+        } else {
+            self.keep(candles, unheld, Lens::Last);
         }
     }
 
-    fn keep(&mut self, point: Point) {
+    fn keep(&mut self, candles: u64, unheld: f64, lens: Lens) {
         self.offered += 1;
         if self.offered % self.stride != 0 {
             return;
         }
-        self.points.push(point);
-        if self.points.len() >= MAX_SAMPLES {
-            let mut index = 0;
-            self.points.retain(|_| {
-                index += 1;
-                index % 2 == 0
-            });
-            self.stride *= 2;
+        self.candles.push(candles);
+        self.unheld.push(unheld);
+        let row = match lens {
+            Lens::Totals => &self.total_lens,
+            Lens::Last => &self.last_lens,
+        };
+        self.lens.extend_from_slice(row);
+        if self.candles.len() >= MAX_SAMPLES {
+            self.halve();
         }
+    }
+
+    /// Drops every other sample and doubles the stride.
+    fn halve(&mut self) {
+        let kept = self.candles.len() / 2;
+        for i in 0..kept {
+            let from = 2 * i + 1;
+            self.candles[i] = self.candles[from];
+            self.unheld[i] = self.unheld[from];
+            let (to, from) = (i * self.width, from * self.width);
+            self.lens.copy_within(from..from + self.width, to);
+        }
+        self.candles.truncate(kept);
+        self.unheld.truncate(kept);
+        self.lens.truncate(kept * self.width);
+        self.stride *= 2;
     }
 
     /// Samples kept.
     pub fn samples(&self) -> usize {
-        self.points.len()
+        self.candles.len()
     }
 
     /// The verdict: is what is left after the model a leak that passes
@@ -239,12 +270,12 @@ impl GrowthModel {
         // The slope and its band from the series itself (its noise is the
         // band's); the floor decides whether the growth is kept.
         let mut fit = SlopeFit::default();
-        for (point, &value) in self.points.iter().zip(&residual) {
-            fit.add_point(point.candles as f64, value);
+        for (&candles, &value) in self.candles.iter().zip(&residual) {
+            fit.add_point(candles as f64, value);
         }
         let slope = fit.slope();
-        let candles: Vec<u64> = self.points.iter().map(|p| p.candles).collect();
-        let (kept, rises, floor_per_candle) = kept_growth(&segment_floors(&candles, &residual));
+        let (kept, rises, floor_per_candle) =
+            kept_growth(&segment_floors(&self.candles, &residual));
         let regressors = self.regressor.iter().filter(|&&r| r).count() as u64;
         let leak = slope.is_leak(horizon, budget)
             && kept
@@ -270,22 +301,20 @@ impl GrowthModel {
     /// fitted jointly with candles so a leak that grows alongside is not
     /// absorbed.
     fn without_lengths(&self) -> Vec<f64> {
-        let unheld: Vec<f64> = self.points.iter().map(|p| p.unheld).collect();
-        let mut columns: Vec<(usize, Vec<f64>)> = Vec::new();
-        for (index, _) in self.regressor.iter().enumerate().filter(|(_, &r)| r) {
-            let column: Vec<f64> = self
-                .points
-                .iter()
-                .map(|p| p.lens.get(index).copied().unwrap_or(0.0))
-                .collect();
-            columns.push((index, column));
-        }
-        if columns.is_empty() || self.points.len() < 3 {
+        let unheld = self.unheld.clone();
+        let rows = self.candles.len();
+        let mut design: Vec<Vec<f64>> = (0..self.width)
+            .filter(|&index| self.regressor[index])
+            .map(|index| {
+                (0..rows)
+                    .map(|row| self.lens[row * self.width + index])
+                    .collect()
+            })
+            .collect();
+        if design.is_empty() || rows < 3 {
             return unheld;
         }
-        let candles: Vec<f64> = self.points.iter().map(|p| p.candles as f64).collect();
-        let mut design: Vec<Vec<f64>> = columns.into_iter().map(|(_, c)| c).collect();
-        design.push(candles);
+        design.push(self.candles.iter().map(|&c| c as f64).collect());
         let coefficients = least_squares(&design, &unheld);
         // Every coefficient but the last (candles) is a length's bytes per
         // entry: take those out, keep the trend.
@@ -300,14 +329,6 @@ impl GrowthModel {
                         .sum::<f64>()
             })
             .collect()
-    }
-}
-
-fn add_growth(growth: &mut [f64], now: &[Option<u64>], before: &[Option<u64>]) {
-    for ((sum, now), before) in growth.iter_mut().zip(now).zip(before) {
-        if let (Some(now), Some(before)) = (now, before) {
-            *sum += *now as f64 - *before as f64;
-        }
     }
 }
 
