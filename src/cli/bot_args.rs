@@ -160,8 +160,42 @@ impl<F: Args> BotArgs<F> {
     where
         F: ConfigFlags<B::Config>,
     {
-        let base = read_config::<B::Config>(self.config.as_deref())?;
+        let given = read_config::<serde_json::Value>(self.config.as_deref())?;
+        let base = over_default::<B::Config>(given).map_err(|error| {
+            let name = match self.config.as_deref() {
+                Some(file) if !file.trim_start().starts_with('{') => format!("--config {file}"),
+                _ => "--config".to_string(),
+            };
+            UsageError::flag(&name, &error.to_string())
+        })?;
         self.flags.apply(base)
+    }
+}
+
+/// The config `given` (a JSON object) laid over the bot's `Default`, so
+/// fields left out take their defaults whether or not the config type says
+/// `#[serde(default)]` (nested objects are merged the same way).
+fn over_default<C: Default + serde::Serialize + serde::de::DeserializeOwned>(
+    given: serde_json::Value,
+) -> Result<C, serde_json::Error> {
+    let mut merged = serde_json::to_value(C::default())?;
+    merge(&mut merged, given);
+    serde_json::from_value(merged)
+}
+
+fn merge(base: &mut serde_json::Value, given: serde_json::Value) {
+    match (base, given) {
+        (serde_json::Value::Object(base), serde_json::Value::Object(given)) => {
+            for (key, value) in given {
+                match base.get_mut(&key) {
+                    Some(slot) => merge(slot, value),
+                    None => {
+                        base.insert(key, value);
+                    }
+                }
+            }
+        }
+        (base, given) => *base = given,
     }
 }
 
@@ -194,5 +228,47 @@ pub fn leaky<C>(bot: C, leak: &LeakSpec) -> LeakyConfig<C> {
     LeakyConfig {
         bot,
         leak: leak.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A config as README's bot writes it: no `#[serde(default)]`.
+    #[derive(Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Plain {
+        max_fills: u8,
+        symbol: String,
+        inner: Inner,
+    }
+
+    #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+    struct Inner {
+        fast: u32,
+        slow: u32,
+    }
+
+    impl Default for Inner {
+        fn default() -> Self {
+            Inner { fast: 20, slow: 60 }
+        }
+    }
+
+    #[test]
+    fn fields_left_out_take_their_defaults() {
+        let given = serde_json::json!({"max_fills": 50, "inner": {"slow": 90}});
+        let config: Plain = over_default(given).unwrap();
+        assert_eq!(
+            config,
+            Plain {
+                max_fills: 50,
+                symbol: String::new(),
+                inner: Inner { fast: 20, slow: 90 },
+            }
+        );
+        let wrong = serde_json::json!({"max_fills": "many"});
+        let error = over_default::<Plain>(wrong).unwrap_err().to_string();
+        assert!(error.contains("invalid type: string"), "{error}");
     }
 }
