@@ -107,7 +107,7 @@ enum Lens {
 ///
 /// Observations reuse their buffers and samples are kept in flat columns:
 /// a scenario observes after every step, so the model allocates only as
-/// its columns grow (to [`MAX_SAMPLES`] at most).
+/// its columns grow (to 2,048 samples at most).
 #[derive(Clone, Debug, Default)]
 pub struct GrowthModel {
     /// Kept samples: candles, unheld bytes, and `width` lengths each.
