@@ -83,9 +83,12 @@ impl<B: Bot> Prove<B> {
         self
     }
 
-    /// Growth a year of 1-minute candles may add before it is a leak
-    /// (default [`crate::leak::DEFAULT_LEAK_BUDGET_BYTES`], or [`crate::leak::DEFAULT_REPORTED_LEAK_BUDGET_BYTES`] for a heap the bot reports; see README, "What counts as
-    /// a leak").
+    /// Growth a year of 1-minute candles may add before a seed's
+    /// simulation is a leak (default [`crate::leak::DEFAULT_LEAK_BUDGET_BYTES`],
+    /// or [`crate::leak::DEFAULT_REPORTED_LEAK_BUDGET_BYTES`] for a heap the
+    /// bot reports; see README, "What counts as a leak"). The action
+    /// scenarios keep the default, so `replay` of a saved scenario gives
+    /// the same verdict.
     pub fn leak_budget(mut self, bytes: u64) -> Self {
         self.leak_budget = Some(bytes);
         self
