@@ -29,6 +29,9 @@ pub enum Invariant {
     Protocol,
     /// A bot process died, hung, flooded or closed its output (a finding).
     BotProcess,
+    /// A proof asked to fill every component to its bound did not (see
+    /// `Prove::require_exercised`).
+    NotExercised,
     /// An invariant of the bot's own domain (for the paper bot, its books),
     /// by its kebab-case name.
     Domain(Cow<'static, str>),
@@ -54,6 +57,7 @@ impl Invariant {
             Invariant::BotPanic => "bot-panic",
             Invariant::Protocol => "protocol",
             Invariant::BotProcess => "bot-process",
+            Invariant::NotExercised => "not-exercised",
             Invariant::Domain(name) => name,
         }
     }

@@ -116,3 +116,32 @@ fn the_bot_makes_no_allocation_per_candle_after_warm_up() {
     assert_eq!(report.verdict, "pass", "{:?}", report.violations);
     assert_eq!(report.leak.verdict, "flat");
 }
+
+/// `prove` says which components no seed filled, and fails on them when
+/// asked to: a PASS does not silently cover what the runs never touched.
+#[test]
+fn prove_names_the_components_no_seed_filled() {
+    use heapbound::paper::PaperBot;
+    let report = heapbound::prove::<PaperBot>(BotConfig::default())
+        .seeds(0..2)
+        .candles(50_000)
+        .scenarios(false)
+        .run();
+    let missed = report.not_exercised();
+    let names: Vec<&str> = missed.iter().map(|(name, _, _)| name.as_str()).collect();
+    assert!(names.contains(&"session_store"), "{missed:?}");
+    assert!(
+        !names.contains(&"candle_window"),
+        "the window fills in 64 candles"
+    );
+    let failure = heapbound::prove::<PaperBot>(BotConfig::default())
+        .seeds(0..2)
+        .candles(50_000)
+        .scenarios(false)
+        .require_exercised(true)
+        .try_run()
+        .unwrap_err();
+    let first = failure.first();
+    assert_eq!(first.invariant.name(), "not-exercised");
+    assert_eq!(first.unit, "entries reached");
+}

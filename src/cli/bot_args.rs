@@ -99,7 +99,8 @@ pub struct BotArgs<F: Args> {
     #[command(flatten)]
     pub flags: F,
     /// Heap ceiling for the bot (e.g. 64KiB, 8MiB); default: the sum of its
-    /// component budgets.
+    /// component budgets plus 256 B for its own small state (none when a
+    /// component states no budget).
     #[arg(long, allow_hyphen_values = true, value_parser = byte_size)]
     pub heap_ceiling: Option<u64>,
     /// Plant a leak: `pattern` or `pattern@component` (patterns:

@@ -9,7 +9,7 @@ use crate::bot::Bot;
 use crate::harness::explore::draw_scenario;
 use crate::harness::{check_scenario, Scenario};
 use crate::market::CandleGenerator;
-use crate::violation::{Failure, Violation};
+use crate::violation::{Failure, Invariant, Violation};
 
 use super::{simulate, SimOptions, SimReport};
 
@@ -39,7 +39,8 @@ pub fn prove<B: Bot>(config: B::Config) -> Prove<B> {
         heap_ceiling: None,
         leak_budget: None,
         scenarios: true,
-        replay_command: "cargo run --release --".to_string(),
+        require_exercised: false,
+        replay_command: "cargo run --release --features cli --bin heapbound --".to_string(),
     }
 }
 
@@ -51,6 +52,7 @@ pub struct Prove<B: Bot> {
     heap_ceiling: Option<u64>,
     leak_budget: Option<u64>,
     scenarios: bool,
+    require_exercised: bool,
     replay_command: String,
 }
 
@@ -62,6 +64,31 @@ pub struct ProveReport {
     pub runs: Vec<SimReport>,
     /// Action scenarios played (steps summed).
     pub scenario_steps: u64,
+}
+
+impl ProveReport {
+    /// Components no seed filled to their bound, with the most entries any
+    /// seed reached: the proof says nothing about them full.
+    pub fn not_exercised(&self) -> Vec<(String, usize, usize)> {
+        let Some(first) = self.runs.first() else {
+            return Vec::new();
+        };
+        first
+            .components
+            .iter()
+            .filter(|(_, component)| component.bound != usize::MAX)
+            .filter_map(|(name, component)| {
+                let most = self
+                    .runs
+                    .iter()
+                    .filter_map(|run| run.components.get(name))
+                    .map(|c| c.max_len)
+                    .max()
+                    .unwrap_or(0);
+                (most < component.bound).then(|| (name.clone(), most, component.bound))
+            })
+            .collect()
+    }
 }
 
 impl<B: Bot> Prove<B> {
@@ -94,6 +121,14 @@ impl<B: Bot> Prove<B> {
         self
     }
 
+    /// Fail the proof when no seed filled some component to its bound
+    /// (default off: a correct bot may fill slowly; see
+    /// [`ProveReport::not_exercised`]).
+    pub fn require_exercised(mut self, on: bool) -> Self {
+        self.require_exercised = on;
+        self
+    }
+
     /// Whether to play a random action scenario per seed (default on).
     pub fn scenarios(mut self, on: bool) -> Self {
         self.scenarios = on;
@@ -101,7 +136,8 @@ impl<B: Bot> Prove<B> {
     }
 
     /// The command that runs your bot's heapbound CLI, for the replay
-    /// line of a failure (default `cargo run --release --`).
+    /// line of a failure (default `cargo run --release --features cli --bin
+    /// heapbound --`: the binary README's "Prove your own bot" sets up).
     pub fn replay_command(mut self, command: impl Into<String>) -> Self {
         self.replay_command = command.into();
         self
@@ -170,10 +206,32 @@ impl<B: Bot> Prove<B> {
                 }
             }
         }
-        Ok(ProveReport {
+        let report = ProveReport {
             runs,
             scenario_steps,
-        })
+        };
+        let missed = report.not_exercised();
+        if self.require_exercised && !missed.is_empty() {
+            let violations = missed
+                .into_iter()
+                .map(|(name, most, bound)| {
+                    Violation::new(
+                        Invariant::NotExercised,
+                        most as u64,
+                        bound as u64,
+                        "entries reached",
+                    )
+                    .in_component(&name)
+                })
+                .collect();
+            if let Some(failure) = Failure::of(violations) {
+                return Err(failure.reproduced_by(format!(
+                    "{} simulate --seed {} --candles {} --config '{config_json}'",
+                    self.replay_command, self.seeds.start, self.candles
+                )));
+            }
+        }
+        Ok(report)
     }
 }
 
