@@ -2,10 +2,7 @@
 
 use crate::bot::Bot;
 use crate::heap::HeapStats;
-use crate::leak::{
-    default_leak_budget, Growth, GrowthModel, Part, DEFAULT_HORIZON_CANDLES,
-    SCENARIO_REPORTED_LEAK_BUDGET_BYTES,
-};
+use crate::leak::{scenario_leak_budget, Growth, GrowthModel, Part, DEFAULT_HORIZON_CANDLES};
 
 use super::checks;
 use super::market::Market;
@@ -175,11 +172,7 @@ fn observe_growth<B: Bot>(
 
 /// The growth model's verdict on a scenario, as a violation when a leak.
 fn leak_violation<B: Bot>(run: &Run<B>, growth: &GrowthModel) -> Option<Violation> {
-    let budget = if run.bot().reported_heap().is_some() {
-        SCENARIO_REPORTED_LEAK_BUDGET_BYTES
-    } else {
-        default_leak_budget(false)
-    };
+    let budget = scenario_leak_budget(run.bot().reported_heap().is_some());
     let verdict = growth.verdict(DEFAULT_HORIZON_CANDLES, budget);
     verdict.leak.then(|| {
         let names = component_names(run.bot());

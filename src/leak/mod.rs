@@ -30,6 +30,17 @@ pub const DEFAULT_REPORTED_LEAK_BUDGET_BYTES: u64 = 1024 * 1024;
 /// keeps one float per candle 30-70.
 pub const SCENARIO_REPORTED_LEAK_BUDGET_BYTES: u64 = 8 * 1024 * 1024;
 
+/// The leak budget of a short scenario: the same as a run's for a heap
+/// heapbound measures, [`SCENARIO_REPORTED_LEAK_BUDGET_BYTES`] for one a
+/// bot reports.
+pub fn scenario_leak_budget(reported: bool) -> u64 {
+    if reported {
+        SCENARIO_REPORTED_LEAK_BUDGET_BYTES
+    } else {
+        DEFAULT_LEAK_BUDGET_BYTES
+    }
+}
+
 /// The default leak budget for a heap measured by heapbound's allocator
 /// (`reported` false) or reported by the bot.
 pub fn default_leak_budget(reported: bool) -> u64 {
