@@ -204,7 +204,7 @@ def main():
     args = parser.parse_args()
 
     if args.serve == "noop":
-        from heapbound_bot import serve
+        from heapbound.bot import serve
 
         serve(NoopBot)
         return

@@ -47,7 +47,7 @@ fn running(marker: &str) -> usize {
 fn the_python_helper_passes_its_own_tests() {
     let output = Command::new(python3())
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["-m", "unittest", "python/test_protocol.py"])
+        .args(["-m", "unittest", "python/tests/test_protocol.py"])
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", text(&output.stderr));

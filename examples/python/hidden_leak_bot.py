@@ -14,8 +14,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from lengths_only_bot import LengthsOnlyBot  # noqa: E402  (puts ../../python on sys.path)
-from heapbound_bot import serve  # noqa: E402
+from lengths_only_bot import LengthsOnlyBot  # noqa: E402  (puts the checkout's python/ on sys.path)
+from heapbound.bot import serve  # noqa: E402
 
 # ❌ BAD: grows by one entry per candle, forever, and is reported nowhere.
 ALL_CLOSES = []

@@ -19,8 +19,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from guide_bot import GuideBot, sizeof  # noqa: E402  (guide_bot puts ../../python on sys.path)
-from heapbound_bot import serve  # noqa: E402
+from guide_bot import GuideBot, sizeof  # noqa: E402  (guide_bot puts the checkout's python/ on sys.path)
+from heapbound.bot import serve  # noqa: E402
 
 # ❌ BAD: a global cache that never clears.
 PRICE_CACHE = {}

@@ -28,8 +28,11 @@ import os
 import sys
 from collections import OrderedDict, deque
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
-from heapbound_bot import Refused, serve  # noqa: E402
+try:
+    import heapbound.bot  # noqa: F401  (installed: pip install heapbound)
+except ImportError:  # a checkout: the helper is in ../../python
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+from heapbound.bot import Refused, serve  # noqa: E402
 
 FAST = 10
 SLOW = 50

@@ -76,8 +76,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from guide_bot import GuideBot  # noqa: E402  (guide_bot puts ../../python on sys.path)
-from heapbound_bot import Server, serve, sleep_forever  # noqa: E402
+from guide_bot import GuideBot  # noqa: E402  (guide_bot puts the checkout's python/ on sys.path)
+from heapbound.bot import Server, serve, sleep_forever  # noqa: E402
 
 MODES = (
     "wrong-type-sample",

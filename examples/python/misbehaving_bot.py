@@ -27,8 +27,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from guide_bot import GuideBot  # noqa: E402  (guide_bot puts ../../python on sys.path)
-from heapbound_bot import Server, serve, sleep_forever  # noqa: E402
+from guide_bot import GuideBot  # noqa: E402  (guide_bot puts the checkout's python/ on sys.path)
+from heapbound.bot import Server, serve, sleep_forever  # noqa: E402
 
 MODES = ("exit-mid-run", "hang", "garbage", "wrong-version", "flood-stderr", "ignore-shutdown")
 FLOOD_BYTES = 10 * 1024 * 1024

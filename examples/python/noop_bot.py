@@ -7,9 +7,12 @@
 import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
+try:
+    import heapbound.bot  # noqa: F401  (installed: pip install heapbound)
+except ImportError:  # a checkout: the helper is in ../../python
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "python"))
 
-from heapbound_bot import serve  # noqa: E402
+from heapbound.bot import serve  # noqa: E402
 
 
 class NoopBot:

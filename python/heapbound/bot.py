@@ -492,6 +492,10 @@ class Server:
         if type(action) is not dict or len(action) != 1:
             raise ProtocolError('"action" must be an object with exactly one verb, e.g. {"sell":{"price":1.0}}')
         ((verb, args),) = action.items()
+        # Interned: CPython 3.11's method cache keeps the last name looked
+        # up per slot, so a fresh decoded string per action would stay alive
+        # there, a few KiB that grow like a leak over a short run.
+        verb = sys.intern(verb)
         schema = VERBS.get(verb)
         if schema is None:
             raise ProtocolError(f"unknown action {verb!r}; known: {', '.join(VERBS)}")

@@ -1,6 +1,6 @@
 """Tests of heapbound's Python bot protocol (PROTOCOL.md) and its examples.
 
-    python3 -m unittest python/test_protocol.py      # from the repository root
+    python3 -m unittest python/tests/test_protocol.py      # from the repository root
 
 Each example bot runs as a subprocess and is driven through hello, candle
 batches, actions (including refused ones), sample, reset and shutdown, the
@@ -9,6 +9,7 @@ process, over in-memory streams.
 """
 
 import contextlib
+import gc
 import io
 import json
 import os
@@ -22,12 +23,16 @@ import tracemalloc
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
+PYTHON = os.path.dirname(HERE)
+ROOT = os.path.dirname(PYTHON)
 EXAMPLES = os.path.join(ROOT, "examples", "python")
-sys.path.insert(0, HERE)
+try:
+    import heapbound.bot  # noqa: F401  (installed: the wheel under test)
+except ImportError:  # a checkout
+    sys.path.insert(0, PYTHON)
 
-import heapbound_bot  # noqa: E402
-from heapbound_bot import MAX_BATCH, Refused, Server  # noqa: E402
+import heapbound.bot as heapbound_bot  # noqa: E402
+from heapbound.bot import MAX_BATCH, Refused, Server  # noqa: E402
 
 GUIDE = os.path.join(EXAMPLES, "guide_bot.py")
 LEAKY = os.path.join(EXAMPLES, "leaky_bot.py")
@@ -274,11 +279,11 @@ class GuideBotTest(ProtocolAsserts, unittest.TestCase):
         # A bot printing to stdout must not corrupt the protocol channel.
         script = (
             "import sys; sys.path.insert(0, %r)\n"
-            "import heapbound_bot\n"
-            "class Chatty(heapbound_bot.Bot):\n"
+            "import heapbound.bot\n"
+            "class Chatty(heapbound.bot.Bot):\n"
             "    def on_candle(self, *candle): print('chatty', candle[0])\n"
-            "heapbound_bot.serve(Chatty)\n"
-        ) % HERE
+            "heapbound.bot.serve(Chatty)\n"
+        ) % os.path.dirname(os.path.dirname(heapbound_bot.__file__))
         proc = subprocess.run(
             [sys.executable, "-c", script],
             input=encode(HELLO) + encode({"type": "candles", "candles": make_candles(3)}) + encode({"type": "shutdown"}),
@@ -677,6 +682,36 @@ class HelperTest(ProtocolAsserts, unittest.TestCase):
         shared = b"y" * 1000
         self.assertLess(heapbound_bot.sizeof([shared, shared]), 2000)  # counted once
         self.assertEqual(heapbound_bot.sizeof(None), 0)
+
+    def test_refused_actions_leave_nothing_behind(self):
+        # A burst of refused actions must not grow the traced heap: a fresh
+        # decoded verb string per action once stayed alive in CPython's
+        # method cache, growth that looked like a leak over a short run.
+        class Picky(heapbound_bot.Bot):
+            def remove_session(self, id):
+                raise Refused(f"no session {id}")
+
+        started = not tracemalloc.is_tracing()
+        if started:
+            tracemalloc.start()
+        try:
+            server = Server(Picky, io.BytesIO(), io.BytesIO(), stderr=io.StringIO())
+            server.handle_line(encode(HELLO))
+            lines = [encode(action("remove_session", id=i)) for i in range(2_000)]
+
+            def burst(first):
+                for line in lines[first : first + 500]:
+                    self.assertEqual(server.handle_line(line)["type"], "refused")
+                gc.collect()
+                return tracemalloc.get_traced_memory()[0]
+
+            burst(0)
+            settled = burst(500)
+            grown = max(burst(1_000), burst(1_500)) - settled
+        finally:
+            if started:
+                tracemalloc.stop()
+        self.assertLessEqual(grown, 128)
 
     def test_sample_reads_tracemalloc(self):
         started = not tracemalloc.is_tracing()
