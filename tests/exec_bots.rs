@@ -311,6 +311,11 @@ fn no_misbehaving_bot_passes() {
             &["\"secret_cache\" was not declared in hello"],
         ),
         ("duplicate-hello", 2, &["\"sessions\" is declared twice"]),
+        (
+            "unknown-encoding",
+            2,
+            &["candle_encoding \"msgpack\" is not one heapbound writes"],
+        ),
         ("duplicate-sample", 2, &["\"sessions\" is reported twice"]),
         ("fills-go-down", 2, &["field fills: went down"]),
         ("peak-below-current", 2, &["field heap: peak"]),

@@ -64,6 +64,8 @@ count). Every answer not mentioned is the guide bot's own, correct one.
   string-len            every sample reports the first component's
                         ("sessions") len as a JSON string, its decimal digits
                         (e.g. "3" for 3 sessions, "0" when there are none)
+  unknown-encoding      answers hello with "candle_encoding": "msgpack", an
+                        encoding heapbound does not write
 
 An unknown or missing MODE exits with status 2 and a usage line on stderr.
 """
@@ -97,6 +99,7 @@ MODES = (
     "fork-hang",
     "close-stdout",
     "string-len",
+    "unknown-encoding",
 )
 
 HUGE_NOTE_CHARS = 50_000_000
@@ -148,6 +151,8 @@ class LyingServer(Server):
 
     def build(self, config):
         reply = super().build(config)
+        if self.mode == "unknown-encoding":
+            reply["candle_encoding"] = "msgpack"
         if self.mode == "duplicate-hello":
             components = reply["components"]
             index = _first_with(components, "sessions")

@@ -1,11 +1,10 @@
-"""heapbound_bot: the Python side of heapbound's bot protocol, version 1.
+"""heapbound.bot: the Python side of heapbound's bot protocol, version 1.
 
 heapbound starts a bot as a child process and talks JSON Lines over its
 stdin/stdout (see PROTOCOL.md at the top of the repository). This module does
 all of the protocol; a bot author writes one class and hands it to `serve`:
 
-    import heapbound_bot
-    from heapbound_bot import Refused, serve
+    from heapbound.bot import Refused, serve
 
     class MyBot:
         name = "my-bot"
@@ -22,8 +21,10 @@ all of the protocol; a bot author writes one class and hands it to `serve`:
         def sell(self, price): ...
         def cleanup(self, keep_trades, keep_sessions): ...
         # measurement:
-        def components(self):                    # [(name, len, bound[, bytes])] or dicts
-            ...
+        def components(self):                    # each bounded container and its bound
+            return [("trades", self.trades, 1000)]   # len and deep bytes measured here
+        #   or (name, len, bound[, bytes]) when the bot counts for itself,
+        #   or dicts with those keys ("container" for the container)
         def invariants(self):                    # optional: [] when all hold
             return [{"invariant": "cash-non-negative", "observed": -1.5,
                      "allowed": 0, "unit": "quote"}]
@@ -61,12 +62,15 @@ Stdlib only. Written for and tested on CPython 3.11.
 from __future__ import annotations
 
 import _thread
+import array
+import binascii
 import gc
 import json
 import json.decoder
 import json.scanner
 import math
 import operator
+from operator import not_
 import os
 import sys
 import time
@@ -75,7 +79,7 @@ import tracemalloc
 import types
 import weakref
 from collections import deque
-from itertools import islice
+from itertools import chain, compress, islice, repeat, starmap
 
 __all__ = [
     "PROTOCOL",
@@ -223,6 +227,13 @@ def _install_unraisable_hook():
         sys.unraisablehook = _unraisable_hook
 
 
+def _many_values(line: bytes) -> bool:
+    """Whether a long request is a tree of many small values (a JSON candle
+    batch), worth a frameless thread, not one long string (base64 columns,
+    where handing the GIL to a thread and back is most of the cost)."""
+    return line.count(b",", 0, 1024) > 16
+
+
 def _frameless_decode(text):
     """json decoding of `text` on a thread without Python frames; falls back
     to the ordinary decoder whenever the fast path has no clean answer."""
@@ -247,6 +258,57 @@ def _frameless_decode(text):
         if _WHITESPACE(text, end).end() == len(text):
             return obj
     return _DECODER.decode(text)  # raises the ordinary error (or decodes)
+
+
+# --- base64-columns candle batches -----------------------------------------
+
+#: Answered in hello: the bot takes its candles as base64 columns.
+CANDLE_ENCODING = "base64-columns"
+
+_drain = deque(maxlen=0).extend  # runs an iterator to its end, in C
+
+
+def _feed(on_candle, columns):
+    _drain(starmap(on_candle, zip(*columns)))
+
+
+# Why _feed is this way: starmap over zip calls the bot with zip's tuple,
+# which zip reuses once the call is done, where map over six columns would
+# allocate an argument array per call (more than five arguments), a traced
+# allocation each. And the candle's values are created while _feed's frame
+# is the innermost one: tracemalloc finds its line by scanning the line
+# table up to the instruction, which for a one-line function is short.
+
+
+def _columns(request):
+    """The six columns of a base64-columns batch as sequences of numbers
+    (memoryviews: each value becomes an object only when read), or None
+    for an empty batch."""
+    count = request.get("count")
+    if not _is_int(count) or not 0 <= count <= MAX_BATCH:
+        raise ProtocolError(f'"count" must be an integer from 0 to {MAX_BATCH}, got {count!r}')
+    data = request.get("columns")
+    if type(data) is not str:
+        raise ProtocolError('"columns" must be a base64 string')
+    try:
+        raw = binascii.a2b_base64(data)
+    except (binascii.Error, ValueError) as exc:
+        raise ProtocolError(f'"columns" is not base64: {exc}') from None
+    if len(raw) != 48 * count:
+        raise ProtocolError(f'"columns" holds {len(raw)} bytes; {count} candles take {48 * count}')
+    if count == 0:
+        return None
+    if sys.byteorder == "little":
+        view = memoryview(raw)
+        times = view[: 8 * count].cast("q")
+        values = view[8 * count :].cast("d")
+    else:  # pragma: no cover - the wire is little-endian
+        times, values = array.array("q"), array.array("d")
+        times.frombytes(raw[: 8 * count])
+        values.frombytes(raw[8 * count :])
+        times.byteswap()
+        values.byteswap()
+    return [times] + [values[i * count : (i + 1) * count] for i in range(5)]
 
 
 # --- action argument kinds -------------------------------------------------
@@ -282,6 +344,18 @@ VERBS = {
 
 
 # --- bot answers -----------------------------------------------------------
+
+
+def _measure(container, sampling):
+    """(len, deep bytes) of a component given as its container; bytes
+    only when sampling (hello needs neither)."""
+    if not sampling:
+        return 0, None
+    try:
+        length = len(container)
+    except TypeError:
+        raise ProtocolError(f"component container {type(container).__name__} has no len()") from None
+    return length, sizeof(container)
 
 
 def _bot_int(what, value):
@@ -330,6 +404,9 @@ class Server:
     #: Decode long requests on a frameless thread (see _frameless_decode);
     #: HEAPBOUND_BOT_FRAMELESS=0 in the environment turns it off.
     frameless = os.environ.get("HEAPBOUND_BOT_FRAMELESS", "1") != "0"
+    #: How this helper asks for candles in hello: base64 columns (cheap
+    #: in Python), or "json" (HEAPBOUND_BOT_CANDLES=json in the environment).
+    candle_encoding = "json" if os.environ.get("HEAPBOUND_BOT_CANDLES") == "json" else CANDLE_ENCODING
 
     def __init__(self, bot_factory, stdin, stdout, stderr=None):
         self.bot_factory = bot_factory
@@ -382,7 +459,7 @@ class Server:
     def handle_line(self, line: bytes):
         try:
             text = line.decode("utf-8")
-            if self.frameless and len(text) >= FRAMELESS_MIN:
+            if self.frameless and len(text) >= FRAMELESS_MIN and _many_values(line):
                 request = _frameless_decode(text)
             else:
                 request = _DECODER.decode(text)
@@ -451,6 +528,15 @@ class Server:
 
     def handle_candles(self, request):
         bot = self.need_bot()
+        if "columns" in request:
+            self.feed_columns(request)
+        else:
+            self.feed_rows(request)
+        stats = self.stats(bot)
+        return {"type": "ok", "fills": stats["fills"], "cleanups": stats["cleanups"]}
+
+    def feed_rows(self, request):
+        """A JSON batch: [[open_time_ms, open, high, low, close, volume], ...]."""
         candles = request.get("candles")
         if type(candles) is not list:
             raise ProtocolError('"candles" must be an array')
@@ -465,8 +551,19 @@ class Server:
                 on_candle = self._on_candle
                 for t, o, h, l, c, v in candles:
                     on_candle(t, o, h, l, c, v)
-        stats = self.stats(bot)
-        return {"type": "ok", "fills": stats["fills"], "cleanups": stats["cleanups"]}
+
+    def feed_columns(self, request):
+        """A base64-columns batch (PROTOCOL.md): no object is made per
+        candle but the six values handed to the bot, each freed after its
+        call unless the bot keeps it."""
+        columns = _columns(request)
+        if columns is None:
+            return
+        on_candles = self._on_candles
+        if on_candles is not None:
+            on_candles(list(map(list, zip(*columns))))
+        else:
+            _feed(self._on_candle, columns)
 
     @staticmethod
     def check_batch(candles):
@@ -571,7 +668,10 @@ class Server:
             raise
         self.bot, self._on_candle, self._on_candles = bot, on_candle, on_candles
         self.build_failed = None
-        return {"type": "hello", "protocol": self.protocol, "bot": self.bot_name(bot), "components": components}
+        reply = {"type": "hello", "protocol": self.protocol, "bot": self.bot_name(bot), "components": components}
+        if self.candle_encoding != "json":
+            reply["candle_encoding"] = self.candle_encoding
+        return reply
 
     @staticmethod
     def bot_name(bot):
@@ -588,11 +688,18 @@ class Server:
         for item in raw:
             if isinstance(item, dict):
                 name, length, bound, nbytes = item.get("name"), item.get("len"), item.get("bound"), item.get("bytes")
+                if "container" in item:
+                    length, nbytes = _measure(item["container"], sampling)
+            elif isinstance(item, (tuple, list)) and len(item) == 3 and not _is_int(item[1]):
+                name, bound = item[0], item[2]
+                length, nbytes = _measure(item[1], sampling)
             elif isinstance(item, (tuple, list)) and len(item) in (3, 4):
                 name, length, bound = item[0], item[1], item[2]
                 nbytes = item[3] if len(item) == 4 else None
             else:
-                raise ProtocolError(f"bot component {item!r}: expected (name, len, bound[, bytes]) or a dict")
+                raise ProtocolError(
+                    f"bot component {item!r}: expected (name, container, bound), (name, len, bound[, bytes]) or a dict"
+                )
             if not isinstance(name, str) or not name:
                 raise ProtocolError(f"bot component {item!r}: name must be a non-empty string")
             if name in seen:
@@ -715,31 +822,52 @@ _SKIP_IDS = frozenset(map(id, (None, True, False, Ellipsis, NotImplemented)))
 
 
 def sizeof(*objects) -> int:
-    """Bytes held by `objects` and everything they reach (sys.getsizeof
-    summed over gc referents, each object once), not counting classes,
-    modules, functions and the singletons; a dict's keys too (CPython skips
-    string keys when it traverses a dict). Costs about 0.3 us per object
-    without tracemalloc (several times that under it): meant for samples,
-    not for every candle."""
+    """Bytes held by `objects` and everything they reach: sys.getsizeof
+    summed over gc referents, each object once (shared objects are counted
+    once), not counting classes, modules, functions and the singletons; a
+    dict's keys too (CPython skips string keys when it traverses a dict),
+    and the values in __slots__. Meant for samples, not for every candle:
+    about 0.3 us per object reached, 1 us under tracemalloc
+    (python/bench_protocol.py --sizeof)."""
     seen = set(_SKIP_IDS)
     total = 0
-    stack = list(objects)
-    getsizeof = sys.getsizeof
-    referents = gc.get_referents
-    skip = _SKIP_TYPES
-    while stack:
-        obj = stack.pop()
-        key = id(obj)
-        if key in seen or isinstance(obj, skip):
-            continue
-        seen.add(key)
-        total += getsizeof(obj)
-        stack.extend(referents(obj))
-        if isinstance(obj, dict):
-            # CPython's dict traversal skips the keys of a dict whose keys
-            # are all strings (they cannot form cycles): count them here.
-            stack.extend(obj)
+    level = objects
+    while level:
+        fresh = _fresh(level, seen)
+        total += _sum_sizes(fresh)
+        level = _referents(fresh)
     return total
+
+
+# sizeof walks breadth first, a level of objects at a time, with C doing
+# the work per object (no Python bytecode per object). Each step is its own
+# one-line function: under tracemalloc every object made is stamped with
+# the line of the innermost Python frame, found by scanning that function's
+# line table from its start, so short functions make it cheap (1.7x here).
+
+
+def _fresh(level, seen):
+    return _unskipped(_index_new(dict(zip(map(id, level), level)), seen))
+
+
+def _index_new(by_id, seen):
+    fresh = by_id.keys() - seen
+    seen |= fresh
+    return list(map(by_id.__getitem__, fresh))
+
+
+def _unskipped(objects):
+    return list(compress(objects, map(not_, map(isinstance, objects, repeat(_SKIP_TYPES)))))
+
+
+def _sum_sizes(objects):
+    return sum(map(sys.getsizeof, objects))
+
+
+def _referents(objects):
+    found = gc.get_referents(*objects)
+    found.extend(chain.from_iterable(compress(objects, map(isinstance, objects, repeat(dict)))))
+    return found
 
 
 def sleep_forever():  # pragma: no cover - used by misbehaving test bots

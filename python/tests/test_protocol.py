@@ -70,6 +70,18 @@ def encode(obj):
 HELLO = {"type": "hello", "protocol": 1, "config": {}}
 
 
+def columns_batch(candles):
+    """A base64-columns candles request, as heapbound writes it."""
+    import base64
+    import struct
+
+    count = len(candles)
+    raw = struct.pack(f"<{count}q", *(c[0] for c in candles))
+    for field in range(1, 6):
+        raw += struct.pack(f"<{count}d", *(float(c[field]) for c in candles))
+    return {"type": "candles", "count": count, "columns": base64.b64encode(raw).decode()}
+
+
 class BotProcess:
     """A bot subprocess with answers and stderr read on background threads."""
 
@@ -682,6 +694,57 @@ class HelperTest(ProtocolAsserts, unittest.TestCase):
         shared = b"y" * 1000
         self.assertLess(heapbound_bot.sizeof([shared, shared]), 2000)  # counted once
         self.assertEqual(heapbound_bot.sizeof(None), 0)
+
+    def test_components_given_as_containers_are_measured_by_the_helper(self):
+        class Holder(Recorder):
+            def components(self):
+                return [("seen", self.seen, 10), {"name": "dict", "container": {"a": 1.5}, "bound": 4}]
+
+        _, answers, server = self.converse(
+            HELLO, {"type": "candles", "candles": make_candles(3)}, {"type": "sample"}, factory=Holder
+        )
+        self.assertEqual(answers[0]["components"], [{"name": "seen", "bound": 10}, {"name": "dict", "bound": 4}])
+        seen, table = answers[2]["components"]
+        self.assertEqual(seen, {"name": "seen", "len": 3, "bytes": heapbound_bot.sizeof(server.bot.seen)})
+        self.assertEqual(table, {"name": "dict", "len": 1, "bytes": heapbound_bot.sizeof({"a": 1.5})})
+
+    def test_hello_asks_for_base64_columns(self):
+        _, answers, _ = self.converse(HELLO)
+        self.assertEqual(answers[0]["candle_encoding"], "base64-columns")
+
+    def test_base64_columns_give_the_bot_what_json_rows_give(self):
+        candles = make_candles(300)
+        _, rows_answers, by_rows = self.converse(HELLO, {"type": "candles", "candles": candles})
+        _, columns_answers, by_columns = self.converse(HELLO, columns_batch(candles))
+        self.assertEqual(rows_answers[1]["type"], "ok")
+        self.assertEqual(columns_answers[1], rows_answers[1])
+        self.assertEqual(by_columns.bot.seen, by_rows.bot.seen)
+        self.assertEqual(len(by_columns.bot.seen), 300)
+        self.assertEqual({type(c[0]) for c in by_columns.bot.seen}, {int})
+
+        class Batched(Recorder):
+            def on_candles(self, batch):
+                self.seen.extend(map(tuple, batch))
+
+        _, _, batched = self.converse(HELLO, columns_batch(candles), {"type": "candles", "candles": candles}, factory=Batched)
+        self.assertEqual(batched.bot.seen, by_rows.bot.seen * 2)
+
+    def test_malformed_base64_columns_are_errors_and_reach_no_bot(self):
+        good = columns_batch(make_candles(4))
+        bad = [
+            ({**good, "count": "4"}, "count"),
+            ({**good, "count": 5000}, "count"),
+            ({**good, "count": 5}, "take 240"),
+            ({**good, "columns": "not base64!"}, "base64"),
+            ({**good, "columns": 7}, "base64 string"),
+        ]
+        for request, needle in bad:
+            _, answers, server = self.converse(HELLO, request)
+            self.assertError(answers[1])
+            self.assertIn(needle, answers[1]["message"])
+            self.assertEqual(server.bot.seen, [])
+        _, answers, server = self.converse(HELLO, {"type": "candles", "count": 0, "columns": ""})
+        self.assertEqual(answers[1]["type"], "ok")
 
     def test_refused_actions_leave_nothing_behind(self):
         # A burst of refused actions must not grow the traced heap: a fresh

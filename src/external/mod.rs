@@ -27,7 +27,7 @@ use crate::violation::{Invariant, Violation};
 use child::BotProcess;
 use names::intern;
 use protocol::{Answer, Counters, Sample, PROTOCOL_VERSION};
-use wire::{CANDLE_BATCH, CASH_UNITS_PER_QUOTE};
+use wire::{CandleBatch, CandleEncoding, CANDLE_BATCH, CASH_UNITS_PER_QUOTE};
 
 /// A bot process.
 pub struct ExternalBot {
@@ -37,9 +37,15 @@ pub struct ExternalBot {
     declared: Vec<(&'static str, usize)>,
     /// The last sample.
     sample: Sample,
+    /// Whether a request that can change the bot went out since the last
+    /// sample: without one, a new sample would say the same, and measuring
+    /// costs a Python bot a walk over its containers.
+    stale: bool,
     os: Option<ProcessStats>,
-    pending: String,
-    pending_candles: usize,
+    /// Candles not sent yet.
+    batch: CandleBatch,
+    /// The request line being sent (reused).
+    line: String,
     /// The last answer line (untracked: heapbound's, not the bot's).
     last_line: String,
     /// Candles the bot has answered for.
@@ -97,14 +103,14 @@ impl ExternalBot {
     }
 
     fn flush(&mut self) {
-        if self.pending_candles == 0 {
+        let batch = self.batch.len();
+        if batch == 0 {
             return;
         }
-        self.pending.push_str("]}");
-        let line = std::mem::take(&mut self.pending);
-        let batch = self.pending_candles;
+        let mut line = std::mem::take(&mut self.line);
+        self.batch.write_request(&mut line);
+        self.stale = true;
         let what = format!("a batch of {batch} candles");
-        self.pending_candles = 0;
         if let Some(Answer::Ok { fills, cleanups }) = self.request(&line, &what, &["ok"]) {
             let counters = self.counters;
             let checked = protocol::not_down("fills", counters.fills, fills).and_then(|fills| {
@@ -120,8 +126,7 @@ impl ExternalBot {
                 Err(reason) => self.refuse(&what, reason),
             }
         }
-        self.pending = line;
-        self.pending.clear();
+        self.line = line;
     }
 }
 
@@ -180,9 +185,10 @@ impl Bot for ExternalBot {
             name: String::new(),
             declared: Vec::new(),
             sample: Sample::default(),
+            stale: true,
             os: None,
-            pending: String::with_capacity(CANDLE_BATCH * 64),
-            pending_candles: 0,
+            batch: CandleBatch::default(),
+            line: String::new(),
             last_line: String::new(),
             answered_candles: 0,
             counters: Counters::default(),
@@ -201,6 +207,7 @@ impl Bot for ExternalBot {
                 protocol,
                 bot: name,
                 components,
+                candle_encoding,
             }) => {
                 if protocol != PROTOCOL_VERSION {
                     return Err(ConfigError::new(
@@ -213,6 +220,14 @@ impl Bot for ExternalBot {
                 let declared = protocol::declared(&components).map_err(|reason| {
                     ConfigError::new("exec", format!("protocol error answering hello: {reason}"))
                 })?;
+                let encoding =
+                    CandleEncoding::from_hello(candle_encoding.as_deref()).map_err(|reason| {
+                        ConfigError::new(
+                            "exec",
+                            format!("protocol error answering hello: {reason}"),
+                        )
+                    })?;
+                bot.batch = CandleBatch::new(encoding);
                 bot.name = name;
                 bot.declared = declared
                     .into_iter()
@@ -234,14 +249,8 @@ impl Bot for ExternalBot {
     }
 
     fn on_candle(&mut self, candle: &Candle) -> CandleOutcome {
-        if self.pending_candles == 0 {
-            self.pending.push_str(r#"{"type":"candles","candles":["#);
-        } else {
-            self.pending.push(',');
-        }
-        wire::push_candle(&mut self.pending, candle);
-        self.pending_candles += 1;
-        if self.pending_candles == CANDLE_BATCH {
+        self.batch.push(candle);
+        if self.batch.len() == CANDLE_BATCH {
             self.flush();
         }
         CandleOutcome::default()
@@ -252,6 +261,7 @@ impl Bot for ExternalBot {
         let verb = action.verb(market);
         let line = format!(r#"{{"type":"action","action":{verb}}}"#);
         let what = format!("action {verb}");
+        self.stale = true;
         if let Some(Answer::Refused { .. }) = self.request(&line, &what, &["ok", "refused"]) {
             self.refused += 1;
         }
@@ -332,6 +342,10 @@ impl Bot for ExternalBot {
         // would otherwise count as bytes the bot never returned.
         let pid = self.process.pid();
         self.os = tracking_allocator::AllocationRegistry::untracked(|| ProcessStats::of_pid(pid));
+        if !self.stale {
+            return;
+        }
+        self.stale = false;
         if let Some(Answer::Sample(sample)) =
             self.request(r#"{"type":"sample"}"#, "sample", &["sample"])
         {

@@ -70,6 +70,9 @@ pub enum Answer {
         bot: String,
         #[serde(default)]
         components: Vec<Declared>,
+        /// How the bot wants its candles (`json` when left out).
+        #[serde(default)]
+        candle_encoding: Option<String>,
     },
     Ok {
         #[serde(default)]

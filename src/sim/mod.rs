@@ -293,6 +293,8 @@ struct Simulation<'o, B: Bot> {
     warmup: u64,
     warm_allocations: u64,
     check_every: u64,
+    /// Whether checks after warm-up go with the samples (a bot process).
+    check_at_samples: bool,
     sites: Option<(SiteTracing, SiteSnapshot)>,
     fed: u64,
     /// Whether an action ran since the last candle: the check after it is
@@ -313,7 +315,9 @@ impl<'o, B: Bot> Simulation<'o, B> {
         // A bot in another process answers each observation over a pipe and
         // measures itself (walking its containers): sample the slope 64
         // times, not 1,024, and check it at most every 16 candle batches
-        // (a broken bound stays broken, so it is still caught, a little later).
+        // during warm-up and at the samples after it, whose observation it
+        // shares (a broken bound stays broken, so it is still caught, a
+        // little later).
         let remote = run.bot().reported_heap().is_some();
         let samples = if remote { 64 } else { 1_024 };
         let sampler = Sampler::new(run.bot(), options.candles, warmup, samples);
@@ -344,6 +348,7 @@ impl<'o, B: Bot> Simulation<'o, B> {
             warmup,
             warm_allocations: initial.allocations,
             check_every,
+            check_at_samples: remote,
             sites: None,
             fed: 0,
             acted: false,
@@ -366,7 +371,11 @@ impl<'o, B: Bot> Simulation<'o, B> {
     /// The next candle count at which something is due.
     fn next_stop(&self, progress_every: u64) -> u64 {
         let fed = self.fed;
-        let next_check = (fed / self.check_every + 1) * self.check_every;
+        let next_check = if self.check_at_samples && fed >= self.warmup {
+            u64::MAX // the next sample
+        } else {
+            (fed / self.check_every + 1) * self.check_every
+        };
         let next_progress = (fed / progress_every + 1) * progress_every;
         let next_sample = if fed < self.warmup {
             self.warmup
@@ -419,11 +428,17 @@ impl<'o, B: Bot> Simulation<'o, B> {
             self.warm_allocations = self.run.heap().allocations;
             self.start_sites();
         }
-        if self.sampler.is_due(fed) {
+        let sampled = self.sampler.is_due(fed);
+        if sampled {
             self.run.observe();
             self.sampler.sample(fed, &self.run);
         }
-        if fed % self.check_every == 0 {
+        let check_due = if self.check_at_samples && fed > self.warmup {
+            sampled
+        } else {
+            fed % self.check_every == 0
+        };
+        if check_due {
             self.check(true);
         }
         self.apply_due_action(last);
