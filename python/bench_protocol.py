@@ -2,6 +2,7 @@
 """Candle throughput of heapbound's Python bot protocol.
 
     python3 python/bench_protocol.py [--candles N] [--bot noop|guide|leaky|all] [--no-direct]
+                                     [--encoding base64-columns|json]
 
 Pipes pre-serialized batches of 4096 candles (a seeded random walk) through a
 bot subprocess the way heapbound does: hello, then candles batches, each
@@ -37,9 +38,11 @@ no pipe in between).
 """
 
 import argparse
+import base64
 import json
 import os
 import random
+import struct
 import subprocess
 import sys
 import threading
@@ -69,9 +72,10 @@ class NoopBot:
         return []
 
 
-def make_batches(n, seed=42, start_ms=1_700_000_000_000, price=50_000.0):
+def make_batches(n, seed=42, start_ms=1_700_000_000_000, price=50_000.0, encoding="base64-columns"):
     """Request lines of a seeded random walk of n valid candles (prices with
-    two decimals), BATCH candles per line."""
+    two decimals), BATCH candles per line, in the encoding heapbound writes
+    for a bot that asked for it (PROTOCOL.md, candles)."""
     rng = random.Random(seed)
     lines = []
     close = price
@@ -84,8 +88,29 @@ def make_batches(n, seed=42, start_ms=1_700_000_000_000, price=50_000.0):
             low = round(min(open_, close) * (1.0 - rng.random() * 0.001), 2)
             volume = round(rng.random() * 5.0, 5)
             candles.append([start_ms + i * 60_000, open_, high, low, close, volume])
-        lines.append(line({"type": "candles", "candles": candles}))
+        lines.append(line(candles_request(candles, encoding)))
     return lines
+
+
+def candles_request(candles, encoding):
+    if encoding == "json":
+        return {"type": "candles", "candles": candles}
+    raw = struct.pack(f"<{len(candles)}q", *(c[0] for c in candles))
+    for field in range(1, 6):
+        raw += struct.pack(f"<{len(candles)}d", *(c[field] for c in candles))
+    return {"type": "candles", "count": len(candles), "columns": base64.b64encode(raw).decode()}
+
+
+def decoded(data):
+    """The candles of a request line, as [time, o, h, l, c, v] lists."""
+    request = json.loads(data)
+    if "candles" in request:
+        return request["candles"]
+    count = request["count"]
+    raw = base64.b64decode(request["columns"])
+    times = struct.unpack_from(f"<{count}q", raw)
+    values = struct.unpack_from(f"<{5 * count}d", raw, 8 * count)
+    return [[times[i]] + [values[f * count + i] for f in range(5)] for i in range(count)]
 
 
 def line(obj):
@@ -182,7 +207,7 @@ def direct(lines, traced):
     wall = cpu = 0.0
     n = 0
     for data in lines:
-        candles = json.loads(data)["candles"]
+        candles = decoded(data)
         n += len(candles)
         began, cpu0 = time.perf_counter(), time.process_time()
         for t, o, h, low, c, v in candles:
@@ -200,6 +225,9 @@ def main():
     parser.add_argument("--candles", type=int, default=1_000_000)
     parser.add_argument("--bot", choices=("noop", "guide", "leaky", "all"), default="all")
     parser.add_argument("--no-direct", action="store_true", help="skip the direct on_candle timing")
+    parser.add_argument(
+        "--encoding", choices=("base64-columns", "json"), default="base64-columns", help="candle batches as"
+    )
     parser.add_argument("--serve", choices=("noop",), help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -210,7 +238,7 @@ def main():
         return
 
     print(f"generating {args.candles:,} candles ...", file=sys.stderr)
-    lines = make_batches(args.candles)
+    lines = make_batches(args.candles, encoding=args.encoding)
     print(f"load average before: {os.getloadavg()[0]:.2f}", file=sys.stderr)
     bots = {
         "noop": [sys.executable, os.path.abspath(__file__), "--serve", "noop"],

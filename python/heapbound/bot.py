@@ -49,12 +49,15 @@ print() calls and C libraries writing to stdout land on stderr instead of
 corrupting the protocol, answers until shutdown (or EOF on stdin) and exits.
 
 Speed: under tracemalloc, creating a Python object costs far more than
-usual, so the candle path creates as few as it can. Batches are decoded by
-the C json scanner on a thread without Python frames (see
-_frameless_decode), validated column by column at C speed, and handed to
-the bot with one call per candle and no other per-candle Python code. A
-do-nothing bot runs at about 300,000 candles/s (python/bench_protocol.py).
-The same effect applies to bots: see "Throughput" in PROTOCOL.md.
+usual, so the candle path creates as few as it can. The helper asks for
+candles as base64 columns (see _columns and _feed): a candle's six values
+become objects only as the bot is called with them, with no other
+per-candle Python code. A do-nothing bot runs at about 720,000 candles/s
+under `simulate --exec`; the guide bot at 1.4 times its time alone
+(scripts/python-overhead.py). JSON candle rows are still read (decoded on
+a thread without Python frames, see _frameless_decode, and validated
+column by column at C speed). The same effect applies to bots: see
+"Throughput" in PROTOCOL.md.
 
 Stdlib only. Written for and tested on CPython 3.11.
 """
@@ -438,7 +441,7 @@ class Server:
         while not self.finished:
             line = readline(MAX_LINE)
             if not line:
-                self.log("heapbound_bot: stdin closed without shutdown; exiting")
+                self.log("heapbound.bot: stdin closed without shutdown; exiting")
                 return 0
             if len(line) >= MAX_LINE and not line.endswith(b"\n"):
                 while True:  # drop the rest of the over-long line
@@ -512,7 +515,7 @@ class Server:
         if not _is_int(asked):
             raise ProtocolError('hello needs an integer "protocol"')
         if asked != self.protocol:
-            self.log(f"heapbound_bot: heapbound asked for protocol {asked}, this bot speaks {self.protocol}")
+            self.log(f"heapbound.bot: heapbound asked for protocol {asked}, this bot speaks {self.protocol}")
         reply = self.build(self.config_of(request))
         self.greeted = True
         return reply
@@ -800,7 +803,7 @@ def serve(bot_factory, *, server_cls=Server, redirect_stdout=True):
         status = server.run()
         stdout.flush()
     except BrokenPipeError:
-        server.log("heapbound_bot: heapbound closed the protocol pipe; exiting")
+        server.log("heapbound.bot: heapbound closed the protocol pipe; exiting")
         sys.stderr.flush()
         os._exit(1)  # nothing left to flush to
     tracemalloc.stop()  # makes interpreter teardown fast

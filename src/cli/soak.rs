@@ -38,7 +38,9 @@ pub struct SoakArgs<F: Args> {
     /// Write checkpoints as JSON Lines here.
     #[arg(long)]
     pub checkpoints: Option<PathBuf>,
-    /// Candles between checkpoints (default: a thousandth of the run).
+    /// Candles between checkpoints (default: a thousandth of the run; a
+    /// 64th with --exec, where each checkpoint asks the bot for a sample
+    /// and the bot walks its containers to answer).
     #[arg(long, allow_hyphen_values = true, value_parser = positive)]
     pub checkpoint_every: Option<u64>,
     /// Draw heap and RSS over candles as SVG here.
@@ -396,6 +398,14 @@ impl<B: Bot, F: clap::Args + Sync> Soak<'_, B, F> {
     }
 }
 
+/// A thousandth of the run; a 64th for a bot process, whose checkpoints
+/// after warm-up then fall on its samples (every 128th of the run), which
+/// they share.
+fn default_checkpoint_every(candles: u64, process: bool) -> u64 {
+    let parts = if process { 64 } else { 1_000 };
+    (candles / parts).max(1)
+}
+
 fn soak<B: Bot, F: clap::Args + Sync>(
     args: &SoakArgs<F>,
     config: &B::Config,
@@ -416,7 +426,9 @@ fn soak<B: Bot, F: clap::Args + Sync>(
         source: Mutex::new(Some(source)),
         from_file: file_rows.is_some(),
         candles,
-        every: args.checkpoint_every.unwrap_or((candles / 1_000).max(1)),
+        every: args
+            .checkpoint_every
+            .unwrap_or_else(|| default_checkpoint_every(candles, args.bot.exec.exec.is_some())),
         checkpoints: args
             .checkpoints
             .as_deref()
