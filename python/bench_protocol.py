@@ -2,7 +2,7 @@
 """Candle throughput of heapbound's Python bot protocol.
 
     python3 python/bench_protocol.py [--candles N] [--bot noop|guide|leaky|all] [--no-direct]
-                                     [--encoding base64-columns|json]
+                                     [--encoding base64-columns|json] [--sizeof]
 
 Pipes pre-serialized batches of 4096 candles (a seeded random walk) through a
 bot subprocess the way heapbound does: hello, then candles batches, each
@@ -220,6 +220,51 @@ def direct(lines, traced):
     return Rate(n, wall, cpu), bot.stats()
 
 
+def sizeof_cost():
+    """Microseconds per object sizeof reaches, over the guide bot's
+    containers after 30,000 candles and 1,000 sessions, with tracemalloc
+    off and on."""
+    sys.path.insert(0, EXAMPLES)
+    from guide_bot import GuideBot
+
+    from heapbound.bot import sizeof
+
+    bot = GuideBot({})
+    rng = random.Random(1)
+    price = 50_000.0
+    for i in range(30_000):
+        price = round(price * (1.0 + rng.gauss(0.0, 0.002)), 2)
+        bot.on_candle(1_700_000_000_000 + i * 60_000, price, price + 1.0, price - 1.0, price, 1.0)
+    for session in range(1_000):
+        bot.add_session(session, 100)
+    containers = [bot.sessions.sessions, bot.executor.history.trades, bot.metrics.buffer, bot.window]
+    objects = sum(_reached(container) for container in containers)
+    for traced in (False, True):
+        if traced:
+            tracemalloc.start()
+        began = time.perf_counter()
+        rounds = 20
+        for _ in range(rounds):
+            for container in containers:
+                sizeof(container)
+        per_object = (time.perf_counter() - began) / rounds / objects * 1e6
+        if traced:
+            tracemalloc.stop()
+        print(f"sizeof, tracemalloc {'on ' if traced else 'off'}: {per_object:.2f} us per object ({objects:,} objects)")
+
+
+def _reached(root):
+    """Objects sizeof counts under `root` (the same walk, counted)."""
+    from heapbound import bot
+
+    seen, level, count = set(bot._SKIP_IDS), [root], 0
+    while level:
+        fresh = bot._fresh(level, seen)
+        count += len(fresh)
+        level = bot._referents(fresh)
+    return count
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--candles", type=int, default=1_000_000)
@@ -229,7 +274,12 @@ def main():
         "--encoding", choices=("base64-columns", "json"), default="base64-columns", help="candle batches as"
     )
     parser.add_argument("--serve", choices=("noop",), help=argparse.SUPPRESS)
+    parser.add_argument("--sizeof", action="store_true", help="only time heapbound.bot.sizeof per object")
     args = parser.parse_args()
+
+    if args.sizeof:
+        sizeof_cost()
+        return
 
     if args.serve == "noop":
         from heapbound.bot import serve

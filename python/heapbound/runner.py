@@ -12,7 +12,6 @@ Stdlib only.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import inspect
 import json
 import os
@@ -189,21 +188,16 @@ def serve_command(bot: BotSpec) -> str:
     interpreter (`python -m heapbound.serve SPEC`)."""
     spec, roots = _spec_of(bot)
     env = ""
-    paths = list(dict.fromkeys(roots + ([] if _installed() else [_PACKAGE_PARENT])))
+    paths = list(dict.fromkeys(roots + ([] if _installed() else [_PACKAGE_PARENT])))  # ordered, once each
     if paths:
         env = "env PYTHONPATH=" + shlex.quote(os.pathsep.join(paths)) + " "
     return f"{env}{shlex.quote(sys.executable)} -m heapbound.serve {shlex.quote(spec)}"
 
 
 def _installed() -> bool:
-    """Whether `heapbound` imports in a fresh interpreter without help (an
-    installed package, not a checkout on sys.path)."""
-    spec = importlib.util.find_spec("heapbound")
-    if spec is None or spec.origin is None:
-        return False
-    return not os.path.abspath(spec.origin).startswith(_PACKAGE_PARENT + os.sep) or any(
-        part in _PACKAGE_PARENT.split(os.sep) for part in ("site-packages", "dist-packages")
-    )
+    """Whether this package is installed (imports in a fresh interpreter),
+    not a checkout's python/ folder put on sys.path by hand."""
+    return os.path.basename(_PACKAGE_PARENT) in ("site-packages", "dist-packages")
 
 
 def _spec_of(bot: BotSpec):
