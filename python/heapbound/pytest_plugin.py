@@ -62,7 +62,13 @@ def pytest_configure(config):
 
 class Prover:
     """What the `heapbound` fixture gives a test: `prove` and `explore`
-    with the session's and the marker's options, and the proofs made."""
+    with the session's and the marker's options, and the proofs made.
+    The fixture's name hides the module inside a test, so the module's
+    types are here too: `heapbound.ProofFailed`, `heapbound.Proof`."""
+
+    ProofFailed = runner.ProofFailed
+    Proof = runner.Proof
+    Run = runner.Run
 
     def __init__(self, defaults: dict, failure_dir: str, node=None):
         self.defaults = defaults

@@ -88,6 +88,12 @@ pub struct Growth {
     pub rises: u32,
     /// Whether it is a leak (see the module docs).
     pub leak: bool,
+    /// Whether there is kept, real growth that stays within the budget:
+    /// the floors never fall and rose at least three times, and the band
+    /// excludes zero, but the projection passes no budget. Not a leak by
+    /// the budget's measure; worth knowing (a slow hidden container, a
+    /// rate that a faster market multiplies).
+    pub growing: bool,
     /// The component to blame (index in the bot's order), or `None` for
     /// heap outside every component.
     #[serde(skip)]
@@ -288,11 +294,16 @@ impl GrowthModel {
             .filter(|(_, &growth)| growth > 0.0)
             .max_by(|a, b| a.1.total_cmp(b.1))
             .map(|(index, _)| index);
+        let growing = !leak
+            && kept
+            && slope.samples >= MIN_SAMPLES_FOR_VERDICT + regressors
+            && slope.bytes_per_candle - slope.confidence_95 > 0.0;
         Growth {
             slope,
             projected_bytes: slope.projected_bytes(horizon),
             rises,
             leak,
+            growing,
             blamed,
         }
     }
@@ -677,6 +688,18 @@ mod tests {
             (growth.slope.bytes_per_candle - 40.0).abs() < 1.0,
             "{growth:?}"
         );
+    }
+
+    #[test]
+    fn real_growth_under_the_budget_is_growing_not_a_leak() {
+        // 0.05 B/candle: kept and certain, but 26 KiB a year < 64 KiB.
+        let growth =
+            levels((0..200u64).map(|i| (i * 1_000, 10_000 + i * 50 + (i % 3) * 4, vec![])));
+        assert!(!growth.leak && growth.growing, "{growth:?}");
+        let flat = levels((0..200u64).map(|i| (i * 1_000, 10_000 + (i * 7_919 % 13) * 8, vec![])));
+        assert!(!flat.leak && !flat.growing, "{flat:?}");
+        let leak = levels((0..200u64).map(|i| (i * 1_000, 10_000 + i * 1_000, vec![])));
+        assert!(leak.leak && !leak.growing, "{leak:?}");
     }
 
     #[test]

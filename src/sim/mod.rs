@@ -201,6 +201,7 @@ fn component_reports<B: Bot>(
             component.name.to_string(),
             ComponentReport {
                 bytes: component.bytes(),
+                bytes_known: component.known_bytes().is_some(),
                 len: component.len,
                 bound: component.bound,
                 budget: limits.budget(&component),

@@ -39,8 +39,11 @@ pub struct HeapReport {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ComponentReport {
-    /// Heap bytes its group holds at the end.
+    /// Heap bytes its group holds at the end (0 when unknown).
     pub bytes: u64,
+    /// Whether `bytes` were measured or reported (a bot process may report
+    /// lengths only).
+    pub bytes_known: bool,
     /// Entries at the end.
     pub len: usize,
     /// Its bound.
@@ -72,7 +75,8 @@ pub struct LeakReport {
     pub samples: u64,
     /// Times the floor of an eighth of the run rose (a leak needs three, and floors that never fall).
     pub floor_rises: u32,
-    /// `"flat"` or `"leak"`.
+    /// `"flat"` (no growth kept), `"growing"` (kept, real growth whose
+    /// projection stays within the budget) or `"leak"` (it passes it).
     pub verdict: &'static str,
     /// Fitted growth of the bot process's RSS, for a bot in another process:
     /// shown, never a verdict (allocators keep freed arenas).
@@ -233,10 +237,14 @@ impl SimReport {
             "components          bytes     budget      len  max len    bound   slope B/candle"
         );
         for (name, c) in &self.components {
+            let bytes = if c.bytes_known {
+                c.bytes.to_string()
+            } else {
+                "unknown".to_string()
+            };
             let _ = writeln!(
                 out,
-                "  {name:<14} {:>9} {:>10} {:>8} {:>8} {:>8}   {:.4}",
-                c.bytes,
+                "  {name:<14} {bytes:>9} {:>10} {:>8} {:>8} {:>8}   {:.4}",
                 limit(c.budget),
                 c.len,
                 c.max_len,
@@ -275,10 +283,14 @@ impl SimReport {
             "  per week          {:+.1} KiB per week of 1-minute candles",
             l.slope_bytes_per_candle * WEEK_OF_MINUTES as f64 / 1024.0
         );
+        let verdict = match l.verdict {
+            "growing" => "growing, within the budget (not a leak by it: see --leak-budget)",
+            other => other,
+        };
         let _ = writeln!(
             out,
-            "  verdict           {} (the floors of its eighths rose {} times)",
-            l.verdict, l.floor_rises
+            "  verdict           {verdict} (the floors of its eighths rose {} times)",
+            l.floor_rises
         );
         if let Some(rss) = l.rss_slope_bytes_per_candle {
             let _ = writeln!(

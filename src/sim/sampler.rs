@@ -108,7 +108,13 @@ impl Sampler {
                 budget_bytes: budget,
                 samples: growth.slope.samples,
                 floor_rises: growth.rises,
-                verdict: if growth.leak { "leak" } else { "flat" },
+                verdict: if growth.leak {
+                    "leak"
+                } else if growth.growing {
+                    "growing"
+                } else {
+                    "flat"
+                },
                 rss_slope_bytes_per_candle: self
                     .rss
                     .as_ref()
