@@ -253,6 +253,7 @@ pub struct Component<'a> {
     /// The most heap bytes it may hold; `u64::MAX` when it states none.
     pub budget: u64,
     bytes: Bytes<'a>,
+    evicting: bool,
 }
 
 /// Where a component's bytes come from.
@@ -279,6 +280,7 @@ impl<'a> Component<'a> {
             bound: usize::MAX,
             budget: u64::MAX,
             bytes: Bytes::Group(group),
+            evicting: false,
         }
     }
 
@@ -291,6 +293,7 @@ impl<'a> Component<'a> {
             bound: usize::MAX,
             budget: u64::MAX,
             bytes: Bytes::Reported(bytes),
+            evicting: false,
         }
     }
 
@@ -310,6 +313,22 @@ impl<'a> Component<'a> {
     /// Sets its byte budget.
     pub fn budget(self, budget: u64) -> Component<'a> {
         Component { budget, ..self }
+    }
+
+    /// Says that it evicts at its bound by construction (a ring buffer, an
+    /// LRU, a `VecDeque` popped when full): its length cannot pass the
+    /// bound, so a monitor does not project its filling as a breach
+    /// (`monitor::Live`). The bound is still checked.
+    pub fn evicting(self) -> Component<'a> {
+        Component {
+            evicting: true,
+            ..self
+        }
+    }
+
+    /// Whether it evicts at its bound by construction ([`Component::evicting`]).
+    pub fn is_evicting(&self) -> bool {
+        self.evicting
     }
 
     /// Its live heap bytes now (0 for a reported component that says none).

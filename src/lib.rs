@@ -43,6 +43,8 @@ pub mod harness;
 pub mod heap;
 pub mod leak;
 pub mod market;
+#[cfg(feature = "monitor")]
+pub mod monitor;
 pub mod paper;
 pub mod process;
 pub mod sim;

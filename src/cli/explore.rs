@@ -98,7 +98,7 @@ fn explore_bot<B: Bot>(
             .iter()
             .map(|step| match step {
                 crate::harness::Step::Candles(n) => u64::from(*n),
-                crate::harness::Step::Candle(_) => 1,
+                crate::harness::Step::Candle(_) | crate::harness::Step::Recorded(_) => 1,
                 crate::harness::Step::Bot(_) => 0,
             })
             .sum::<u64>(),

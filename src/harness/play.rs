@@ -93,8 +93,10 @@ pub fn check_scenario_with<B: Bot>(
                 .into_failure()
                 .unwrap_or_else(|| unreachable!("a panic is recorded by the check after it")));
         }
-        let by_candles = matches!(action, Step::Candle(_) | Step::Candles(_))
-            && fed > 0
+        let by_candles = matches!(
+            action,
+            Step::Candle(_) | Step::Candles(_) | Step::Recorded(_)
+        ) && fed > 0
             && market.view().candles > warmup;
         observe_growth(
             &run,
@@ -144,6 +146,12 @@ fn play_step<B: Bot>(run: &mut Run<B>, market: &mut Market, action: &Step<B::Act
             let mut once = Some(candle);
             let fed = run.feed(1, || once.take()).candles;
             market.fed(&candle);
+            fed
+        }
+        Step::Recorded(candle) => {
+            let mut once = Some(*candle);
+            let fed = run.feed(1, || once.take()).candles;
+            market.fed(candle);
             fed
         }
         Step::Candles(n) => {

@@ -204,6 +204,20 @@ impl<B: Bot> Run<B> {
         fed
     }
 
+    /// Feeds one candle inside the bot's group without catching a panic:
+    /// the production path (`monitor::Live`), where a panic is the
+    /// process's to handle and a per-event catch would cost more than the
+    /// step of a fast bot. Nothing once the bot has panicked.
+    #[cfg(feature = "monitor")]
+    pub(crate) fn feed_one_unguarded(&mut self, candle: &Candle) {
+        if self.panic.is_some() {
+            return;
+        }
+        let (bot, arena) = self.bot_and_arena();
+        let _entered = arena.enter();
+        bot.on_candle(candle);
+    }
+
     /// Applies one of the bot's actions inside its group.
     pub fn apply(&mut self, action: &B::Action, market: &MarketView) {
         self.call(|bot| bot.apply(action, market));

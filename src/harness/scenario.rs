@@ -45,6 +45,11 @@ pub enum Step<A> {
     Candle(CandleSpec),
     /// One of the bot's actions.
     Bot(A),
+    /// One candle exactly as a live bot got it (a flight recorder's dump,
+    /// `monitor::FlightRecorder`). Never drawn from fuzz bytes, so fuzz
+    /// inputs and the corpus decode as before.
+    #[arbitrary(skip)]
+    Recorded(Candle),
 }
 
 impl<A: fmt::Debug> fmt::Display for Step<A> {
@@ -53,6 +58,7 @@ impl<A: fmt::Debug> fmt::Display for Step<A> {
             Step::Candles(n) => write!(f, "Candles({n})"),
             Step::Candle(spec) => write!(f, "Candle({spec:?})"),
             Step::Bot(action) => write!(f, "{action:?}"),
+            Step::Recorded(candle) => write!(f, "Recorded({candle:?})"),
         }
     }
 }

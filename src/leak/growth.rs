@@ -373,7 +373,7 @@ const SEGMENTS: usize = 8;
 /// The floor of each of [`SEGMENTS`] equal stretches of the series (its
 /// lowest point there), with the candle at the stretch's middle; empty
 /// when there are too few samples for two per stretch.
-fn segment_floors(candles: &[u64], series: &[f64]) -> Vec<(f64, f64)> {
+pub(crate) fn segment_floors(candles: &[u64], series: &[f64]) -> Vec<(f64, f64)> {
     let per = series.len() / SEGMENTS;
     if per < 2 {
         return Vec::new();
@@ -394,7 +394,7 @@ fn segment_floors(candles: &[u64], series: &[f64]) -> Vec<(f64, f64)> {
 /// Whether the floors never fall and rose at least [`MIN_RISES`] times
 /// (growth that is kept, not one event), with the rises counted; and the
 /// floors' growth per candle from the first stretch to the last.
-fn kept_growth(floors: &[(f64, f64)]) -> (bool, u32, f64) {
+pub(crate) fn kept_growth(floors: &[(f64, f64)]) -> (bool, u32, f64) {
     let Some((&(first_x, first), &(last_x, last))) = floors.first().zip(floors.last()) else {
         return (false, 0, 0.0);
     };

@@ -412,27 +412,32 @@ impl Bot for PaperBot {
         visit(
             Component::new(COMPONENT_NAMES[0], &self.sessions)
                 .entries(self.sessions.get().len(), self.sessions.get().bound())
-                .budget(sessions),
+                .budget(sessions)
+                .evicting(),
         );
         visit(
             Component::of_group(COMPONENT_NAMES[1], self.executor.history_group())
                 .entries(history.len(), history.bound())
-                .budget(trades),
+                .budget(trades)
+                .evicting(),
         );
         visit(
             Component::new(COMPONENT_NAMES[2], &self.metrics)
                 .entries(self.metrics.get().len(), self.metrics.get().capacity())
-                .budget(metrics),
+                .budget(metrics)
+                .evicting(),
         );
         visit(
             Component::new(COMPONENT_NAMES[3], &self.prices)
                 .entries(self.prices.get().len(), self.prices.get().bound())
-                .budget(prices),
+                .budget(prices)
+                .evicting(),
         );
         visit(
             Component::new(COMPONENT_NAMES[4], &self.window)
                 .entries(self.window.get().len(), self.window.get().capacity())
-                .budget(window),
+                .budget(window)
+                .evicting(),
         );
         visit(
             Component::new(COMPONENT_NAMES[5], &self.strategy)

@@ -439,7 +439,8 @@ impl<const REMOVE_CANCELLED: bool> Bot for GridBot<REMOVE_CANCELLED> {
         visit(
             Component::new("fills", &self.fills)
                 .entries(self.fills.get().len(), config.max_fills)
-                .budget((config.max_fills * size_of::<Fill>()) as u64 + overhead),
+                .budget((config.max_fills * size_of::<Fill>()) as u64 + overhead)
+                .evicting(),
         );
         visit(
             Component::new("pairs", &self.pairs)

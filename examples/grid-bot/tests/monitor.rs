@@ -1,0 +1,124 @@
+//! The grid bot watched live (heapbound::monitor): the leaky twin is
+//! flagged on open_orders from the projection before its bound breaks, and
+//! the flight recorder's dump replays to the same violation; the correct
+//! bot raises nothing.
+
+use grid_bot::{GoodGridBot as GridBot, GridConfig, LeakyGridBot};
+use heapbound::harness::check_scenario;
+use heapbound::market::CandleGenerator;
+use heapbound::monitor::{AlertKind, Live, MonitorOptions};
+use heapbound::{Invariant, Scenario};
+
+fn options(dump_dir: Option<std::path::PathBuf>) -> MonitorOptions {
+    MonitorOptions {
+        every_events: 16,
+        every: None, // events only: the test is deterministic
+        dump_dir,
+        ..MonitorOptions::default()
+    }
+}
+
+#[test]
+fn the_leaky_twin_is_flagged_before_its_bound_breaks_and_its_dump_replays() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = GridConfig::default();
+    let bound = config.max_open_orders;
+    let mut live =
+        Live::<LeakyGridBot>::new(config, options(Some(dir.path().to_path_buf()))).unwrap();
+    let mut projected_at = None;
+    let mut broken = None;
+    for candle in CandleGenerator::new(7).take(20_000) {
+        for alert in live.feed(candle) {
+            match &alert.kind {
+                AlertKind::ProjectedBound { component, len, .. } if *component == "open_orders" => {
+                    assert!(*len <= bound, "projected only after the breach: {alert}");
+                    projected_at.get_or_insert(alert.event);
+                }
+                AlertKind::Violation {
+                    invariant,
+                    component,
+                    ..
+                } if invariant == "container-bound" && component == "open_orders" => {
+                    broken = Some(alert.clone());
+                }
+                _ => {}
+            }
+        }
+        if broken.is_some() {
+            break;
+        }
+    }
+    let projected_at = projected_at.expect("a projected-bound alert on open_orders");
+    let broken = broken.expect("the bound breaks later");
+    assert!(
+        projected_at < broken.event,
+        "projected at {projected_at}, broken at {}",
+        broken.event
+    );
+
+    // The dump written with the breach replays, from a fresh bot, to it.
+    let dump = broken.dump.as_deref().expect("a dump per alert");
+    let scenario: Scenario<LeakyGridBot> =
+        serde_json::from_slice(&std::fs::read(dump).unwrap()).expect("the dump is a scenario");
+    assert_eq!(scenario.actions.len() as u64, live.events().min(65_536));
+    let failure = check_scenario(&scenario).expect_err("the dump replays to the violation");
+    let first = failure.first();
+    assert_eq!(first.invariant, Invariant::ContainerBound);
+    assert_eq!(first.component.as_deref(), Some("open_orders"));
+}
+
+#[test]
+fn the_correct_grid_bot_raises_nothing_over_ten_million_candles() {
+    let mut live = Live::<GridBot>::new(
+        GridConfig::default(),
+        MonitorOptions {
+            every_events: 4_096,
+            every: None,
+            recorder_capacity: 4_096,
+            ..MonitorOptions::default()
+        },
+    )
+    .unwrap();
+    for candle in CandleGenerator::new(11).take(10_000_000) {
+        let alerts = live.feed(candle);
+        assert!(alerts.is_empty(), "{}", alerts[0]);
+    }
+    assert_eq!(live.events(), 10_000_000);
+    assert!(live.alerts().is_empty());
+    // Its own memory stays what it was built with: the recorder's ring,
+    // the trends' windows and the growth model's capped columns.
+    assert!(
+        live.monitor_bytes() < 1 << 20,
+        "{} bytes",
+        live.monitor_bytes()
+    );
+}
+
+#[test]
+fn a_dump_on_demand_holds_the_last_inputs_with_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut live = Live::<GridBot>::new(
+        GridConfig::default(),
+        MonitorOptions {
+            recorder_capacity: 100,
+            ..options(None)
+        },
+    )
+    .unwrap();
+    let candles: Vec<_> = CandleGenerator::new(3).take(250).collect();
+    for &candle in &candles {
+        live.feed(candle);
+    }
+    live.apply(grid_bot::GridAction::Reconnect);
+    let path = dir.path().join("dump.json");
+    live.dump(&path).unwrap();
+    let scenario: Scenario<GridBot> =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(scenario.actions.len(), 100);
+    assert_eq!(scenario.actions[0], heapbound::Step::Recorded(candles[151]));
+    assert_eq!(
+        scenario.actions[99],
+        heapbound::Step::Bot(grid_bot::GridAction::Reconnect)
+    );
+    assert!(check_scenario(&scenario).is_ok());
+}
