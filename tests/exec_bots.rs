@@ -47,7 +47,14 @@ fn running(marker: &str) -> usize {
 fn the_python_helper_passes_its_own_tests() {
     let output = Command::new(python3())
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["-m", "unittest", "python/tests/test_protocol.py"])
+        // The monitor's dump is replayed with this build's binary.
+        .env("HEAPBOUND_BIN", env!("CARGO_BIN_EXE_heapbound"))
+        .args([
+            "-m",
+            "unittest",
+            "python/tests/test_protocol.py",
+            "python/tests/test_monitor.py",
+        ])
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", text(&output.stderr));

@@ -158,6 +158,8 @@ class CircularBuffer:
 class PriceCache:
     """LRU cache of closes by candle open time, at most `capacity` entries."""
 
+    evicting = True  # the least recently used entry goes at capacity
+
     def __init__(self, capacity=1024):
         self.capacity = capacity
         self.entries = OrderedDict()
@@ -272,6 +274,10 @@ def _setting(config, key, kind, low, high=None):
         span = f">= {low}" if high is None else f"in {low}..{high}"
         raise ValueError(f"invalid config: {key}: expected {kind.__name__} {span}, got {value!r}")
     return kind(value)
+
+
+def _component(name, length, bound, nbytes, evicting=True):
+    return {"name": name, "len": length, "bound": bound, "bytes": nbytes, "evicting": evicting}
 
 
 class GuideBot:
@@ -440,13 +446,22 @@ class GuideBot:
         }
 
     def components(self):
+        # "evicting": the container drops its oldest entry at its bound by
+        # construction, so a monitor does not project its filling as a
+        # breach (heapbound.monitor); the bound is checked all the same.
         history = self.executor.history
         return [
-            ("sessions", len(self.sessions), self.sessions.max_size, sizeof(self.sessions.sessions)),
-            ("trade_history", len(history), history.max_trades, sizeof(history.trades)),
-            ("metrics", len(self.metrics), self.metrics.size, sizeof(self.metrics.buffer)),
-            ("price_cache", len(self.prices), self.prices.capacity, self.prices.nbytes()),
-            ("candle_window", len(self.window), self.window.maxlen, sizeof(self.window)),
+            _component("sessions", len(self.sessions), self.sessions.max_size, sizeof(self.sessions.sessions)),
+            _component("trade_history", len(history), history.max_trades, sizeof(history.trades)),
+            _component("metrics", len(self.metrics), self.metrics.size, sizeof(self.metrics.buffer)),
+            _component(
+                "price_cache",
+                len(self.prices),
+                self.prices.capacity,
+                self.prices.nbytes(),
+                evicting=getattr(self.prices, "evicting", False),
+            ),
+            _component("candle_window", len(self.window), self.window.maxlen, sizeof(self.window)),
         ]
 
     def invariants(self):
