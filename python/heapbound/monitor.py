@@ -28,6 +28,8 @@ projected: its filling is no breach. Alerts go to `logging` (logger `heapbound.m
 
 runs against a fresh bot, deterministically. With `port`, the figures are
 served in the Prometheus text format at http://127.0.0.1:PORT/metrics.
+With `samples_log`, every sample and alert is appended as JSON Lines,
+which `heapbound report` turns into the weekly review's page.
 
 Thread safety: the monitor thread calls `components()` and `invariants()`
 while the bot runs; `len()` and `heapbound.bot.sizeof` read a container in
@@ -118,6 +120,7 @@ class Monitor:
         config=None,
         command="",
         on_alert=None,
+        samples_log=None,
         clock=time.monotonic,
     ):
         self.bot = bot
@@ -131,6 +134,7 @@ class Monitor:
         self.config = {} if config is None else config
         self.command = command
         self.on_alert = on_alert
+        self.samples_log = samples_log
         self.clock = clock
         self.started = clock()
         self.trends = {}
@@ -233,8 +237,30 @@ class Monitor:
             raised.append(_alert(name, "bot", f"{name}: {violation}", now))
         with self.lock:
             self.figures = figures
+        self._log(
+            {
+                "seed": 0,
+                "candle": len(self.steps),
+                "time": now,
+                "live_bytes": figures["heapbound_heap_live_bytes"][()],
+                "components": {key[0][1]: value for key, value in sizes.items()},
+                "lens": {key[0][1]: value for key, value in lengths.items()},
+                "rss_bytes": process.get("rss_bytes", 0),
+            }
+        )
         fired = [alert for alert in raised if self._fire(alert)]
         return fired
+
+    def _log(self, line):
+        """Appends a line to the samples log (`heapbound report`'s input)."""
+        if self.samples_log is None:
+            return
+        try:
+            with open(self.samples_log, "a") as out:
+                out.write(json.dumps(line) + "\n")
+        except OSError as exc:
+            LOG.error("heapbound monitor: cannot append to %s: %s; the log stops", self.samples_log, exc)
+            self.samples_log = None
 
     def _fire(self, alert):
         key = (alert["kind"], alert["component"])
@@ -250,6 +276,7 @@ class Monitor:
             except OSError as exc:
                 LOG.error("flight recorder: cannot write %s: %s", path, exc)
         LOG.warning("%s", alert)
+        self._log({"alert": {"message": str(alert["message"]), "dump": alert.get("dump"), "command": self.command or None}})
         self.alerts.append(alert)
         with self.lock:
             key = (("kind", alert["kind"]),)

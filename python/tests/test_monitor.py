@@ -71,7 +71,8 @@ class MonitorTest(unittest.TestCase):
         clock = FakeClock()
         bot = LeakyBot({})
         command = f"{sys.executable} {os.path.join(EXAMPLES, 'leaky_bot.py')}"
-        monitor = Monitor(bot, interval=None, dump_dir=folder, command=command, clock=clock)
+        samples = os.path.join(folder, "samples.jsonl")
+        monitor = Monitor(bot, interval=None, dump_dir=folder, command=command, clock=clock, samples_log=samples)
         raised = run(bot, monitor, clock, 3_000)
         by_kind = {(alert["kind"], alert["component"]): (i, alert) for i, alert in raised}
         projected = by_kind.get(("projected-bound", "candle_history"))
@@ -90,6 +91,14 @@ class MonitorTest(unittest.TestCase):
         done = subprocess.run([binary, "replay", dump, "--exec", command], capture_output=True, text=True)
         self.assertEqual(done.returncode, 1, done.stdout + done.stderr)
         self.assertIn("container-bound in candle_history", done.stdout)
+        # The samples log becomes the weekly review.
+        summary = os.path.join(folder, "review.md")
+        done = subprocess.run([binary, "report", samples, "--markdown", summary], capture_output=True, text=True)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        with open(summary) as review:
+            text = review.read()
+        self.assertIn("| 0 | candle_history (entries) | 3000 |", text)
+        self.assertIn(f"replay: `heapbound replay {dump} --exec", text)
 
     def test_the_guide_bot_raises_nothing(self):
         clock = FakeClock()

@@ -18,6 +18,7 @@ mod input;
 mod paper_flags;
 mod plot;
 mod replay;
+mod report;
 mod simulate;
 mod soak;
 mod source;
@@ -72,6 +73,10 @@ enum Command<F: Args> {
     /// Draw scenarios against fresh bots for a while (no libFuzzer needed,
     /// works with --exec); shrink and save the first failure.
     Explore(explore::ExploreArgs<F>),
+    /// Turn soak checkpoints or a monitor's samples log into one HTML page
+    /// (per-component bytes and lengths over time, fitted slopes,
+    /// projections, alerts, replay commands) and a Markdown summary
+    Report(report::ReportArgs),
 }
 
 /// How a run ended, as an exit code: 0 pass, 1 a check failed, 2 usage.
@@ -154,6 +159,7 @@ pub fn main_with_flags<B: Bot, F: ConfigFlags<B::Config>>() -> ExitCode {
         Some(Command::Triage(args)) => triage::run::<B>(&args),
         Some(Command::Soak(args)) => soak::run::<B, F>(&args),
         Some(Command::Explore(args)) => explore::run::<B, F>(&args),
+        Some(Command::Report(args)) => report::run(&args),
         None => simulate::run::<B, F>(&cli.simulate),
     };
     match result {

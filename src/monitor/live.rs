@@ -42,6 +42,9 @@ pub struct MonitorOptions {
     pub dump_dir: Option<PathBuf>,
     /// Milliseconds between candles, for the market view actions see.
     pub candle_interval_ms: i64,
+    /// Append every sample and alert here as JSON Lines, the input of
+    /// `heapbound report` (the weekly review).
+    pub samples_log: Option<PathBuf>,
 }
 
 impl Default for MonitorOptions {
@@ -56,6 +59,7 @@ impl Default for MonitorOptions {
             recorder_capacity: 65_536,
             dump_dir: None,
             candle_interval_ms: 60_000,
+            samples_log: None,
         }
     }
 }
@@ -98,6 +102,7 @@ pub struct Live<B: Bot> {
     until_sample: u64,
     /// Events until the clock is read.
     until_clock: u32,
+    log: Option<std::fs::File>,
 }
 
 /// Events between two looks at the wall clock.
@@ -133,6 +138,7 @@ impl<B: Bot> Live<B> {
         });
         let warmup = run.bot().warmup_candles(u64::MAX);
         let options_every_events = options.every_events.max(1);
+        let options_samples_log = options.samples_log.clone();
         let projection_warmup = projection_warmup(run.bot());
         let now = Instant::now();
         Ok(Live {
@@ -161,6 +167,7 @@ impl<B: Bot> Live<B> {
             dumps: 0,
             until_sample: options_every_events,
             until_clock: CLOCK_EVERY,
+            log: open_log(options_samples_log.as_deref()),
         })
     }
 
@@ -304,6 +311,10 @@ impl<B: Bot> Live<B> {
             self.events,
             self.state.live_bytes(),
         );
+        if self.log.is_some() {
+            let line = self.sample_line(&heap, process.as_ref());
+            self.write_log(&line);
+        }
         for kind in raised {
             self.raise(kind);
         }
@@ -333,6 +344,11 @@ impl<B: Bot> Live<B> {
             }
         }
         tracing::warn!(target: "heapbound::monitor", "{alert}");
+        if self.log.is_some() {
+            let line =
+                serde_json::json!({"alert": {"message": alert.to_string(), "dump": alert.dump}});
+            self.write_log(&line);
+        }
         export::alert(&alert);
         if let Some(callback) = &mut self.on_alert {
             callback(&alert);
@@ -377,6 +393,69 @@ impl<B: Bot> Live<B> {
     /// Bytes the monitor itself holds (its trends, model and recorder).
     pub fn monitor_bytes(&self) -> u64 {
         self.state.live_bytes()
+    }
+}
+
+impl<B: Bot> Live<B> {
+    /// A sample as a samples-log line (the schema of soak's checkpoints,
+    /// with lengths), built inside the monitor's group.
+    fn sample_line(
+        &mut self,
+        heap: &HeapStats,
+        process: Option<&ProcessStats>,
+    ) -> serde_json::Value {
+        let (run, events) = (&self.run, self.events);
+        self.state.run(|| {
+            let mut bytes = serde_json::Map::new();
+            let mut lens = serde_json::Map::new();
+            run.bot().components(&mut |component| {
+                if let Some(known) = component.known_bytes() {
+                    bytes.insert(component.name.to_string(), known.into());
+                }
+                lens.insert(component.name.to_string(), component.len.into());
+            });
+            serde_json::json!({
+                "seed": 0,
+                "candle": events,
+                "live_bytes": heap.live_bytes,
+                "components": bytes,
+                "lens": lens,
+                "rss_bytes": process.map_or(0, |p| p.rss_bytes),
+            })
+        })
+    }
+
+    /// Appends one line to the samples log; a failed write is logged once
+    /// and ends the log (the bot goes on).
+    fn write_log(&mut self, line: &serde_json::Value) {
+        use std::io::Write as _;
+        let Some(file) = &mut self.log else {
+            return;
+        };
+        let mut text = line.to_string();
+        text.push('\n');
+        if let Err(error) = file.write_all(text.as_bytes()) {
+            tracing::error!("heapbound monitor: cannot append to the samples log: {error}");
+            self.log = None;
+        }
+    }
+}
+
+fn open_log(path: Option<&std::path::Path>) -> Option<std::fs::File> {
+    let path = path?;
+    match std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        Ok(file) => Some(file),
+        Err(error) => {
+            tracing::error!(
+                "heapbound monitor: cannot open the samples log {}: {error}",
+                path.display()
+            );
+            None
+        }
     }
 }
 

@@ -3,6 +3,10 @@
 //! the flight recorder's dump replays to the same violation; the correct
 //! bot raises nothing.
 
+// As in production: the bot's bytes are measured by heapbound's allocator.
+#[global_allocator]
+static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllocator::system();
+
 use grid_bot::{GoodGridBot as GridBot, GridConfig, LeakyGridBot};
 use heapbound::harness::check_scenario;
 use heapbound::market::CandleGenerator;
@@ -13,6 +17,7 @@ fn options(dump_dir: Option<std::path::PathBuf>) -> MonitorOptions {
     MonitorOptions {
         every_events: 16,
         every: None, // events only: the test is deterministic
+        samples_log: dump_dir.as_ref().map(|dir| dir.join("samples.jsonl")),
         dump_dir,
         ..MonitorOptions::default()
     }
@@ -65,6 +70,24 @@ fn the_leaky_twin_is_flagged_before_its_bound_breaks_and_its_dump_replays() {
     let first = failure.first();
     assert_eq!(first.invariant, Invariant::ContainerBound);
     assert_eq!(first.component.as_deref(), Some("open_orders"));
+
+    // The samples log (`heapbound report`'s input): a line per sample and
+    // per alert.
+    let log = std::fs::read_to_string(dir.path().join("samples.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let alerts = lines.iter().filter(|l| l.get("alert").is_some()).count();
+    assert_eq!(alerts, live.alerts().len());
+    assert_eq!(lines.len() as u64 - alerts as u64, live.events() / 16);
+    let last = lines
+        .iter()
+        .rev()
+        .find(|l| l.get("candle").is_some())
+        .unwrap();
+    assert!(last["lens"]["open_orders"].as_u64().unwrap() > bound as u64);
+    assert!(last["components"]["open_orders"].as_u64().unwrap() > 0);
 }
 
 #[test]

@@ -2,6 +2,10 @@
 //! the Prometheus exporter, scraped over loopback with a real HTTP client.
 //! One test in this file: the exporter is installed once per process.
 
+// As in production: the bot's bytes are measured by heapbound's allocator.
+#[global_allocator]
+static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllocator::system();
+
 use grid_bot::{GridConfig, LeakyGridBot};
 use heapbound::market::CandleGenerator;
 use heapbound::monitor::{install_prometheus, Live, MonitorOptions};
