@@ -22,7 +22,9 @@ breaks. A component that evicts at its bound by construction (a dict
 component with `"evicting": True`, or a `deque(maxlen)` container) is not
 projected: its filling is no breach. Alerts go to `logging` (logger `heapbound.monitor`), to
 `on_alert`, and, with `dump_dir`, each writes the flight recorder: the last
-`recorder` candles and actions as a scenario that
+`recorder` candles and actions (default 16,384; a tuple of the candle's
+own values each, about 100 bytes, exported as `heapbound_monitor_bytes`)
+as a scenario that
 
     heapbound replay DUMP.json --exec "python3 my_bot.py"
 
@@ -43,6 +45,7 @@ import json
 import logging
 import math
 import os
+import sys
 import threading
 import time
 import tracemalloc
@@ -115,7 +118,7 @@ class Monitor:
         rss_limit=None,
         horizon_seconds=WEEK_SECONDS,
         window=128,
-        recorder=65_536,
+        recorder=16_384,
         dump_dir=None,
         config=None,
         command="",
@@ -154,19 +157,9 @@ class Monitor:
     # -- the flight recorder --
 
     def candle(self, open_time_ms, open, high, low, close, volume):
-        """Records a candle the bot was given."""
-        self.steps.append(
-            {
-                "recorded": {
-                    "open_time": int(open_time_ms),
-                    "open": round(open * TICKS_PER_QUOTE),
-                    "high": round(high * TICKS_PER_QUOTE),
-                    "low": round(low * TICKS_PER_QUOTE),
-                    "close": round(close * TICKS_PER_QUOTE),
-                    "volume": round(volume * LOTS_PER_BASE),
-                }
-            }
-        )
+        """Records a candle the bot was given (the values themselves, one
+        small tuple: converted only when a dump is written)."""
+        self.steps.append((open_time_ms, open, high, low, close, volume))
         self.last_close = close
 
     def action(self, verb, **args):
@@ -174,7 +167,7 @@ class Monitor:
         arguments as the bot got them: `action("buy", qty=0.1, price=50012.25)`."""
         step = _process_action(verb, args, self.last_close)
         if step is not None:
-            self.steps.append({"bot": step})
+            self.steps.append(step)
 
     def dump(self, path):
         """Writes the recorded inputs with the bot's config as a scenario
@@ -182,7 +175,7 @@ class Monitor:
         scenario = {
             "seed": 0,
             "config": {"command": self.command, "config": self.config},
-            "actions": list(self.steps),
+            "actions": [_step(step) for step in list(self.steps)],
         }
         partial = f"{path}.partial"
         with open(partial, "w") as out:
@@ -229,6 +222,12 @@ class Monitor:
                 raised.append(
                     _alert("projected-bound", name, message, now, len=length, bound=bound, seconds_to_bound=seconds)
                 )
+        # Its own memory: the recorder (tuples of the values it was given,
+        # estimated from the newest) and the trends' windows.
+        newest = self.steps[-1] if self.steps else None
+        own = sys.getsizeof(self.steps) + (len(self.steps) * sizeof(newest) if newest is not None else 0)
+        own += sum(sys.getsizeof(trend.points) + len(trend.points) * 120 for trend in self.trends.values())
+        figures["heapbound_monitor_bytes"] = {(): own}
         figures["heapbound_component_len"] = lengths
         figures["heapbound_component_bound"] = bounds
         figures["heapbound_component_bytes"] = sizes
@@ -400,6 +399,24 @@ def _process():
     except OSError:
         pass
     return figures
+
+
+def _step(step):
+    """A recorded input as a scenario step: a candle in the protocol's
+    ticks and lots, or an action as it was recorded."""
+    if isinstance(step, dict):
+        return {"bot": step}
+    open_time_ms, open_, high, low, close, volume = step
+    return {
+        "recorded": {
+            "open_time": int(open_time_ms),
+            "open": round(open_ * TICKS_PER_QUOTE),
+            "high": round(high * TICKS_PER_QUOTE),
+            "low": round(low * TICKS_PER_QUOTE),
+            "close": round(close * TICKS_PER_QUOTE),
+            "volume": round(volume * LOTS_PER_BASE),
+        }
+    }
 
 
 def _process_action(verb, args, last_close):

@@ -122,6 +122,7 @@ class MonitorTest(unittest.TestCase):
         self.assertIn('heapbound_component_bound{component="candle_history"} 1000', body)
         self.assertIn("heapbound_heap_live_bytes ", body)
         self.assertIn("heapbound_process_rss_bytes ", body)
+        self.assertIn("heapbound_monitor_bytes ", body)
         self.assertIn('heapbound_alerts_total{kind="container-bound"} 2', body)  # price_cache, candle_history
 
 
