@@ -75,6 +75,26 @@ fn monitor(c: &mut Criterion) {
             })
         });
     }
+    group.bench_function(
+        BenchmarkId::new("live_every_second_batches_of_64", CANDLES),
+        |b| {
+            let mut live = live(MonitorOptions {
+                every_events: u64::MAX,
+                every: Some(Duration::from_secs(1)),
+                ..MonitorOptions::default()
+            });
+            let mut market = CandleGenerator::new(42);
+            let mut batch = Vec::with_capacity(64);
+            b.iter(|| {
+                for _ in 0..CANDLES / 64 {
+                    batch.clear();
+                    batch.extend(market.by_ref().take(64));
+                    live.feed_all(&batch);
+                }
+                live.events()
+            })
+        },
+    );
     group.finish();
 }
 

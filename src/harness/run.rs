@@ -204,18 +204,20 @@ impl<B: Bot> Run<B> {
         fed
     }
 
-    /// Feeds one candle inside the bot's group without catching a panic:
+    /// Feeds candles inside the bot's group without catching a panic:
     /// the production path (`monitor::Live`), where a panic is the
     /// process's to handle and a per-event catch would cost more than the
     /// step of a fast bot. Nothing once the bot has panicked.
     #[cfg(feature = "monitor")]
-    pub(crate) fn feed_one_unguarded(&mut self, candle: &Candle) {
+    pub(crate) fn feed_unguarded(&mut self, candles: &[Candle]) {
         if self.panic.is_some() {
             return;
         }
         let (bot, arena) = self.bot_and_arena();
         let _entered = arena.enter();
-        bot.on_candle(candle);
+        for candle in candles {
+            bot.on_candle(candle);
+        }
     }
 
     /// Applies one of the bot's actions inside its group.

@@ -101,12 +101,12 @@ pub struct Live<B: Bot> {
     /// Events until the next sample by count.
     until_sample: u64,
     /// Events until the clock is read.
-    until_clock: u32,
+    until_clock: u64,
     log: Option<std::fs::File>,
 }
 
 /// Events between two looks at the wall clock.
-const CLOCK_EVERY: u32 = 256;
+const CLOCK_EVERY: u64 = 256;
 
 /// What [`Live::on_alert`] calls.
 type AlertCallback = Box<dyn FnMut(&Alert) + Send>;
@@ -181,16 +181,39 @@ impl<B: Bot> Live<B> {
     /// Feeds one candle to the bot (a panic in it propagates, as it would
     /// without the monitor); returns the alerts this raised.
     pub fn feed(&mut self, candle: Candle) -> &[Alert] {
-        if let Some(recorder) = &mut self.recorder {
-            // A candle step owns no heap: the ring, allocated once, takes
-            // it without allocating, so no group needs entering.
-            recorder.candle(&candle);
+        self.feed_all(std::slice::from_ref(&candle))
+    }
+
+    /// Feeds candles that arrived together (an exchange's batch), with the
+    /// bot's group entered once per stretch between samples: the cheaper
+    /// path for a fast bot. Samples fall on the same events as with
+    /// [`Live::feed`]; returns the alerts raised.
+    pub fn feed_all(&mut self, candles: &[Candle]) -> &[Alert] {
+        let before = self.alerts.len();
+        let mut rest = candles;
+        while !rest.is_empty() {
+            // Up to the next sample by count or the next look at the clock.
+            let room = self.until_sample.min(self.until_clock);
+            let take = usize::try_from(room)
+                .unwrap_or(usize::MAX)
+                .clamp(1, rest.len());
+            let (chunk, tail) = rest.split_at(take);
+            if let Some(recorder) = &mut self.recorder {
+                // A candle step owns no heap: the ring, allocated once,
+                // takes it without allocating, so no group needs entering.
+                for candle in chunk {
+                    recorder.candle(candle);
+                }
+            }
+            self.run.feed_unguarded(chunk);
+            let last = chunk[chunk.len() - 1];
+            self.market.last_close = last.close();
+            self.market.next_time_ms = last.open_time() + self.options.candle_interval_ms;
+            self.market.candles += take as u64;
+            self.advance(take as u64);
+            rest = tail;
         }
-        self.run.feed_one_unguarded(&candle);
-        self.market.last_close = candle.close();
-        self.market.next_time_ms = candle.open_time() + self.options.candle_interval_ms;
-        self.market.candles += 1;
-        self.after_event()
+        &self.alerts[before.min(self.alerts.len())..]
     }
 
     /// Applies one of the bot's actions; returns the alerts this raised.
@@ -199,15 +222,19 @@ impl<B: Bot> Live<B> {
             self.state.run(|| recorder.action(&action));
         }
         self.run.apply(&action, &self.market);
-        self.after_event()
+        let before = self.alerts.len();
+        self.advance(1);
+        &self.alerts[before.min(self.alerts.len())..]
     }
 
-    fn after_event(&mut self) -> &[Alert] {
-        self.events += 1;
+    /// Counts `events` handled (never past the next sample or look at the
+    /// clock) and samples when one is due.
+    fn advance(&mut self, events: u64) {
+        self.events += events;
         // Countdowns, not `events % every`: a division per event would cost
         // more than the step of a fast bot.
-        self.until_sample -= 1;
-        self.until_clock -= 1;
+        self.until_sample -= events;
+        self.until_clock -= events;
         let mut due = self.until_sample == 0;
         if self.until_clock == 0 {
             self.until_clock = CLOCK_EVERY;
@@ -216,12 +243,9 @@ impl<B: Bot> Live<B> {
                 .every
                 .is_some_and(|every| self.last_sample.elapsed() >= every);
         }
-        if !due {
-            return &[];
+        if due {
+            self.sample();
         }
-        let before = self.alerts.len();
-        self.sample();
-        &self.alerts[before.min(self.alerts.len())..]
     }
 
     /// Samples now, whatever the cadence; returns the alerts raised.

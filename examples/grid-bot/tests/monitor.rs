@@ -145,3 +145,20 @@ fn a_dump_on_demand_holds_the_last_inputs_with_the_config() {
     );
     assert!(check_scenario(&scenario).is_ok());
 }
+
+#[test]
+fn batches_sample_at_the_same_events_as_one_by_one() {
+    let run = |batch: usize| {
+        let mut live = Live::<LeakyGridBot>::new(GridConfig::default(), options(None)).unwrap();
+        let candles: Vec<_> = CandleGenerator::new(7).take(2_000).collect();
+        for chunk in candles.chunks(batch) {
+            live.feed_all(chunk);
+        }
+        let alerts: Vec<String> = live.alerts().iter().map(|a| a.to_string()).collect();
+        (live.events(), alerts)
+    };
+    let one_by_one = run(1);
+    assert!(!one_by_one.1.is_empty());
+    assert_eq!(run(37), one_by_one);
+    assert_eq!(run(2_000), one_by_one);
+}
