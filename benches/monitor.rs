@@ -30,6 +30,17 @@ fn monitor(c: &mut Criterion) {
     group.bench_function(BenchmarkId::new("bot_alone", CANDLES), |b| {
         support_step::bench_steps(b, CANDLES)
     });
+    group.bench_function(BenchmarkId::new("bot_on_candle_alone", CANDLES), |b| {
+        // The Bot trait's entry point, which Live calls, without a group.
+        let mut bot = PaperBot::new(BotConfig::default()).unwrap();
+        let mut market = CandleGenerator::new(42);
+        b.iter(|| {
+            for candle in market.by_ref().take(CANDLES as usize) {
+                heapbound::Bot::on_candle(&mut bot, &candle);
+            }
+            bot.books().fills
+        })
+    });
     group.bench_function(BenchmarkId::new("bot_in_its_group", CANDLES), |b| {
         // The least any measurement of the bot's heap costs: its group
         // entered around each step.

@@ -181,7 +181,16 @@ impl<B: Bot> Live<B> {
     /// Feeds one candle to the bot (a panic in it propagates, as it would
     /// without the monitor); returns the alerts this raised.
     pub fn feed(&mut self, candle: Candle) -> &[Alert] {
-        self.feed_all(std::slice::from_ref(&candle))
+        if let Some(recorder) = &mut self.recorder {
+            recorder.candle(&candle); // no heap: see feed_all
+        }
+        self.run.feed_unguarded(std::slice::from_ref(&candle));
+        self.market.last_close = candle.close();
+        self.market.next_time_ms = candle.open_time() + self.options.candle_interval_ms;
+        self.market.candles += 1;
+        let before = self.alerts.len();
+        self.advance(1);
+        &self.alerts[before.min(self.alerts.len())..]
     }
 
     /// Feeds candles that arrived together (an exchange's batch), with the
