@@ -253,7 +253,7 @@ pub struct Component<'a> {
     /// The most heap bytes it may hold; `u64::MAX` when it states none.
     pub budget: u64,
     bytes: Bytes<'a>,
-    evicting: bool,
+    capped: bool,
 }
 
 /// Where a component's bytes come from.
@@ -280,7 +280,7 @@ impl<'a> Component<'a> {
             bound: usize::MAX,
             budget: u64::MAX,
             bytes: Bytes::Group(group),
-            evicting: false,
+            capped: false,
         }
     }
 
@@ -293,7 +293,7 @@ impl<'a> Component<'a> {
             bound: usize::MAX,
             budget: u64::MAX,
             bytes: Bytes::Reported(bytes),
-            evicting: false,
+            capped: false,
         }
     }
 
@@ -315,20 +315,22 @@ impl<'a> Component<'a> {
         Component { budget, ..self }
     }
 
-    /// Says that it evicts at its bound by construction (a ring buffer, an
-    /// LRU, a `VecDeque` popped when full): its length cannot pass the
-    /// bound, so a monitor does not project its filling as a breach
-    /// (`monitor::Live`). The bound is still checked.
-    pub fn evicting(self) -> Component<'a> {
+    /// Says that its length cannot pass its bound by construction: it
+    /// evicts at the bound (a ring buffer, an LRU, a `VecDeque` popped when
+    /// full) or refuses past it (a map of at most N pairs), so a monitor
+    /// does not project its filling as a breach (`monitor::Live`). The
+    /// bound is still checked.
+    pub fn capped(self) -> Component<'a> {
         Component {
-            evicting: true,
+            capped: true,
             ..self
         }
     }
 
-    /// Whether it evicts at its bound by construction ([`Component::evicting`]).
-    pub fn is_evicting(&self) -> bool {
-        self.evicting
+    /// Whether its length cannot pass its bound by construction
+    /// ([`Component::capped`]).
+    pub fn is_capped(&self) -> bool {
+        self.capped
     }
 
     /// Its live heap bytes now (0 for a reported component that says none).

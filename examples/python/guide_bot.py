@@ -158,7 +158,7 @@ class CircularBuffer:
 class PriceCache:
     """LRU cache of closes by candle open time, at most `capacity` entries."""
 
-    evicting = True  # the least recently used entry goes at capacity
+    capped = True  # the least recently used entry goes at capacity
 
     def __init__(self, capacity=1024):
         self.capacity = capacity
@@ -276,8 +276,8 @@ def _setting(config, key, kind, low, high=None):
     return kind(value)
 
 
-def _component(name, length, bound, nbytes, evicting=True):
-    return {"name": name, "len": length, "bound": bound, "bytes": nbytes, "evicting": evicting}
+def _component(name, length, bound, nbytes, capped=True):
+    return {"name": name, "len": length, "bound": bound, "bytes": nbytes, "capped": capped}
 
 
 class GuideBot:
@@ -446,7 +446,7 @@ class GuideBot:
         }
 
     def components(self):
-        # "evicting": the container drops its oldest entry at its bound by
+        # "capped": the container drops its oldest entry at its bound by
         # construction, so a monitor does not project its filling as a
         # breach (heapbound.monitor); the bound is checked all the same.
         history = self.executor.history
@@ -459,7 +459,7 @@ class GuideBot:
                 len(self.prices),
                 self.prices.capacity,
                 self.prices.nbytes(),
-                evicting=getattr(self.prices, "evicting", False),
+                capped=getattr(self.prices, "capped", False),
             ),
             _component("candle_window", len(self.window), self.window.maxlen, sizeof(self.window)),
         ]

@@ -18,8 +18,8 @@ tracemalloc (started here if it is not tracing), and the process from
 `invariants()`, checks every bound, projects each component's length a
 week ahead (growth that is kept, by the floors of the window's eighths,
 and real, by its slope's band) and raises `projected-bound` before a bound
-breaks. A component that evicts at its bound by construction (a dict
-component with `"evicting": True`, or a `deque(maxlen)` container) is not
+breaks. A component whose length cannot pass its bound by construction (a dict
+component with `"capped": True`, or a `deque(maxlen)` container) is not
 projected: its filling is no breach. Alerts go to `logging` (logger `heapbound.monitor`), to
 `on_alert`, and, with `dump_dir`, each writes the flight recorder: the last
 `recorder` candles and actions (default 16,384; a tuple of the candle's
@@ -199,7 +199,7 @@ class Monitor:
                 _alert("rss", "process", f"rss: {process['rss_bytes']} bytes, limit {self.rss_limit}", now)
             )
         lengths, bounds, sizes = {}, {}, {}
-        for name, length, bound, nbytes, evicting in _components(self.bot):
+        for name, length, bound, nbytes, capped in _components(self.bot):
             lengths[(("component", name),)] = length
             bounds[(("component", name),)] = bound
             if nbytes is not None:
@@ -208,7 +208,7 @@ class Monitor:
                 message = f"container-bound in {name}: observed {length} entries, allowed {bound} entries"
                 raised.append(_alert("container-bound", name, message, now, len=length, bound=bound))
                 continue
-            if evicting:
+            if capped:
                 continue  # it cannot pass its bound: its filling is no breach
             trend = self.trends.setdefault(name, _Trend(self.window))
             trend.points.append((now, length))
@@ -217,7 +217,8 @@ class Monitor:
                 seconds = (bound - length) / rate
                 message = (
                     f"projected-bound in {name}: {length} of {bound} entries, "
-                    f"+{rate:.4f} per second, past its bound in {seconds:.0f} s"
+                    f"+{rate:.4f} per second, past its bound in {seconds:.0f} s "
+                    '(a component that cannot pass its bound by construction says "capped": True)'
                 )
                 raised.append(
                     _alert("projected-bound", name, message, now, len=length, bound=bound, seconds_to_bound=seconds)
@@ -360,17 +361,18 @@ def _call(bot, name):
 
 
 def _components(bot):
-    """(name, len, bound, bytes or None, evicting) for each of the bot's
-    components, in the forms heapbound.bot accepts. A component evicts at
-    its bound by construction when its dict says `"evicting": True`, or
-    when its container is a deque whose maxlen is within the bound."""
+    """(name, len, bound, bytes or None, capped) for each of the bot's
+    components, in the forms heapbound.bot accepts. A component is capped
+    (its length cannot pass its bound by construction) when its dict says
+    `"capped": True`, or when its container is a deque whose maxlen is
+    within the bound."""
     for item in _call(bot, "components") or ():
         if isinstance(item, dict):
             container = item.get("container")
             length = len(container) if container is not None else item.get("len", 0)
             nbytes = sizeof(container) if container is not None else item.get("bytes")
-            evicting = bool(item.get("evicting")) or _evicts(container, item["bound"])
-            yield item["name"], length, item["bound"], nbytes, evicting
+            capped = bool(item.get("capped")) or _evicts(container, item["bound"])
+            yield item["name"], length, item["bound"], nbytes, capped
         elif len(item) == 3 and not isinstance(item[1], int):
             yield item[0], len(item[1]), item[2], sizeof(item[1]), _evicts(item[1], item[2])
         else:

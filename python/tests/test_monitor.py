@@ -81,7 +81,7 @@ class MonitorTest(unittest.TestCase):
         self.assertIsNotNone(broken, raised)
         self.assertLess(projected[0], broken[0])
         self.assertLessEqual(projected[1]["len"], projected[1]["bound"])
-        self.assertNotIn(("projected-bound", "trade_history"), by_kind)  # evicting: not projected
+        self.assertNotIn(("projected-bound", "trade_history"), by_kind)  # capped: not projected
         # The dump written with the breach replays to it against a fresh bot.
         dump = broken[1]["dump"]
         try:

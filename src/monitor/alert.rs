@@ -117,7 +117,7 @@ impl std::fmt::Display for Alert {
                 events_to_bound,
             } => write!(
                 f,
-                "projected-bound in {component} at event {}: {len} of {bound} entries, +{per_event:.4} per event, past its bound in {events_to_bound} events",
+                "projected-bound in {component} at event {}: {len} of {bound} entries, +{per_event:.4} per event, past its bound in {events_to_bound} events (a component that cannot pass its bound by construction says so with Component::capped)",
                 self.event
             ),
             AlertKind::Leak {

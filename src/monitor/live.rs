@@ -93,7 +93,7 @@ pub struct Live<B: Bot> {
     /// Candles before the growth model samples (`Bot::warmup_candles`).
     warmup: u64,
     /// Candles before lengths are projected: the largest bound of a
-    /// component that does not evict (one that does is never projected).
+    /// component that is not capped (one that is is never projected).
     projection_warmup: u64,
     started: Instant,
     last_sample: Instant,
@@ -290,16 +290,16 @@ impl<B: Bot> Live<B> {
                 component.name,
                 component.len,
                 component.bound,
-                component.is_evicting(),
+                component.is_capped(),
             ));
         });
         let mut slope = None;
         let horizon = self.options.horizon_events;
         let events = self.events;
         self.state.run(|| {
-            for (trend, &(name, len, bound, evicting)) in self.trends.iter_mut().zip(&components) {
+            for (trend, &(name, len, bound, capped)) in self.trends.iter_mut().zip(&components) {
                 trend.push(events, len);
-                if !projecting || evicting || bound == usize::MAX || len > bound {
+                if !projecting || capped || bound == usize::MAX || len > bound {
                     continue;
                 }
                 if let Some(rate) = trend.kept_rate() {
@@ -492,11 +492,11 @@ fn open_log(path: Option<&std::path::Path>) -> Option<std::fs::File> {
     }
 }
 
-/// The largest bound of a component that does not evict.
+/// The largest bound of a component that is not capped.
 fn projection_warmup<B: Bot>(bot: &B) -> u64 {
     let mut longest = 0u64;
     bot.components(&mut |component| {
-        if component.bound != usize::MAX && !component.is_evicting() {
+        if component.bound != usize::MAX && !component.is_capped() {
             longest = longest.max(component.bound as u64);
         }
     });

@@ -30,8 +30,8 @@
 //!   warm-up, raises `projected-bound` when growth that is kept (the
 //!   growth model's floor rule) and real (its band excludes zero) passes
 //!   the bound within `horizon_events`: before the bound breaks. A
-//!   component that evicts by construction says so
-//!   ([`Component::evicting`](crate::Component::evicting)) and is not
+//!   component whose length cannot pass its bound by construction says
+//!   so ([`Component::capped`](crate::Component::capped)) and is not
 //!   projected: its filling is not a breach;
 //! - feeds the harness's growth model with the bot's heap and raises
 //!   `leak` when it would;

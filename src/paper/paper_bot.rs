@@ -413,31 +413,31 @@ impl Bot for PaperBot {
             Component::new(COMPONENT_NAMES[0], &self.sessions)
                 .entries(self.sessions.get().len(), self.sessions.get().bound())
                 .budget(sessions)
-                .evicting(),
+                .capped(),
         );
         visit(
             Component::of_group(COMPONENT_NAMES[1], self.executor.history_group())
                 .entries(history.len(), history.bound())
                 .budget(trades)
-                .evicting(),
+                .capped(),
         );
         visit(
             Component::new(COMPONENT_NAMES[2], &self.metrics)
                 .entries(self.metrics.get().len(), self.metrics.get().capacity())
                 .budget(metrics)
-                .evicting(),
+                .capped(),
         );
         visit(
             Component::new(COMPONENT_NAMES[3], &self.prices)
                 .entries(self.prices.get().len(), self.prices.get().bound())
                 .budget(prices)
-                .evicting(),
+                .capped(),
         );
         visit(
             Component::new(COMPONENT_NAMES[4], &self.window)
                 .entries(self.window.get().len(), self.window.get().capacity())
                 .budget(window)
-                .evicting(),
+                .capped(),
         );
         visit(
             Component::new(COMPONENT_NAMES[5], &self.strategy)

@@ -440,17 +440,19 @@ impl<const REMOVE_CANCELLED: bool> Bot for GridBot<REMOVE_CANCELLED> {
             Component::new("fills", &self.fills)
                 .entries(self.fills.get().len(), config.max_fills)
                 .budget((config.max_fills * size_of::<Fill>()) as u64 + overhead)
-                .evicting(),
+                .capped(),
         );
         visit(
             Component::new("pairs", &self.pairs)
                 .entries(self.pairs.get().len(), config.max_pairs)
-                .budget((config.max_pairs * size_of::<(u8, PairState)>()) as u64 + overhead),
+                .budget((config.max_pairs * size_of::<(u8, PairState)>()) as u64 + overhead)
+                .capped(), // a new pair past max_pairs is refused
         );
         visit(
             Component::new("grid_levels", &self.levels)
                 .entries(self.levels.get().len(), config.levels)
-                .budget((config.levels * size_of::<Option<u64>>()) as u64 + overhead),
+                .budget((config.levels * size_of::<Option<u64>>()) as u64 + overhead)
+                .capped(), // one slot per level, always
         );
     }
 

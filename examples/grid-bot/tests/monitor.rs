@@ -118,6 +118,46 @@ fn the_correct_grid_bot_raises_nothing_over_ten_million_candles() {
 }
 
 #[test]
+fn the_correct_grid_bot_with_its_actions_raises_nothing() {
+    // Every action kind, drawn by a fixed LCG: pairs fill to their cap,
+    // orders are placed, cancelled and filled, connections drop.
+    let mut live = Live::<GridBot>::new(
+        GridConfig::default(),
+        MonitorOptions {
+            every_events: 256,
+            every: None,
+            recorder_capacity: 1_024,
+            ..MonitorOptions::default()
+        },
+    )
+    .unwrap();
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut draw = |n: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % n
+    };
+    for (i, candle) in CandleGenerator::new(13).take(2_000_000).enumerate() {
+        assert!(live.feed(candle).is_empty(), "{}", live.alerts()[0]);
+        if i % 40 == 0 {
+            let level = draw(12) as u8;
+            let action = match draw(5) {
+                0 => grid_bot::GridAction::Place { level },
+                1 => grid_bot::GridAction::Cancel { level },
+                2 => grid_bot::GridAction::Fill { level },
+                3 => grid_bot::GridAction::Reconnect,
+                _ => grid_bot::GridAction::SwitchPair {
+                    pair: draw(12) as u8,
+                },
+            };
+            assert!(live.apply(action).is_empty(), "{}", live.alerts()[0]);
+        }
+    }
+    assert!(live.alerts().is_empty());
+}
+
+#[test]
 fn a_dump_on_demand_holds_the_last_inputs_with_the_config() {
     let dir = tempfile::tempdir().unwrap();
     let mut live = Live::<GridBot>::new(
