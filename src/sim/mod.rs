@@ -315,15 +315,19 @@ impl<'o, B: Bot> Simulation<'o, B> {
         let warmup = run.bot().warmup_candles(options.candles);
         // A bot in another process answers each observation over a pipe and
         // measures itself (walking its containers): sample the slope 64
-        // times, not 1,024, and check it at most every 16 candle batches
-        // during warm-up and at the samples after it, whose observation it
-        // shares (a broken bound stays broken, so it is still caught, a
-        // little later).
+        // times, not 1,024, and check it every few candle batches during
+        // warm-up and at the samples after it, whose observation it shares
+        // (a broken bound stays broken, so it is still caught, a little
+        // later).
         let remote = run.bot().reported_heap().is_some();
         let samples = if remote { 64 } else { 1_024 };
         let sampler = Sampler::new(run.bot(), options.candles, warmup, samples);
         let check_every = if remote {
-            options.check_every.max(16 * 4_096)
+            // Whole batches, at most 16 of them, and at least eight checks
+            // in the warm-up: a short run reports a broken bound near where
+            // it broke, a long one pays for few samples.
+            let batches = (warmup / 8 / 4_096).clamp(1, 16);
+            options.check_every.max(batches * 4_096)
         } else {
             options.check_every.max(1)
         };
