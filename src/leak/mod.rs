@@ -3,7 +3,7 @@
 mod growth;
 mod slope;
 
-#[cfg(feature = "monitor")]
+#[cfg(any(feature = "monitor", feature = "cli"))]
 pub(crate) use growth::{kept_growth, segment_floors};
 pub use growth::{Growth, GrowthModel, Part};
 pub use slope::{Slope, SlopeFit, MIN_SAMPLES_FOR_VERDICT};

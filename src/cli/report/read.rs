@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 
 use crate::cli::UsageError;
-use crate::leak::SlopeFit;
+use crate::leak::{kept_growth, segment_floors, SlopeFit};
 
 /// One sample: a soak checkpoint or a monitor's sample line.
 #[derive(Clone, Debug, Deserialize)]
@@ -98,6 +98,9 @@ pub(super) struct Series {
     pub band: f64,
     pub last: u64,
     pub projected: f64,
+    /// Whether the growth is kept: the floors of its eighths never fall
+    /// and rose at least three times (the growth model's rule).
+    pub kept: bool,
 }
 
 impl Series {
@@ -107,8 +110,12 @@ impl Series {
             fit.add(x, y);
         }
         let slope = fit.slope();
+        let xs: Vec<u64> = points.iter().map(|p| p.0).collect();
+        let ys: Vec<f64> = points.iter().map(|p| p.1 as f64).collect();
+        let (kept, _, _) = kept_growth(&segment_floors(&xs, &ys));
         Series {
             name,
+            kept,
             last: points.last().map_or(0, |p| p.1),
             points,
             slope: slope.bytes_per_candle,
@@ -117,9 +124,10 @@ impl Series {
         }
     }
 
-    /// Growth whose band excludes zero.
+    /// Growth that is kept (the floor rule) and real (its band excludes
+    /// zero): a fill that a cleanup takes back is not growing.
     pub fn growing(&self) -> bool {
-        self.slope - self.band > 0.0 && self.points.len() >= 10
+        self.kept && self.slope - self.band > 0.0 && self.points.len() >= 10
     }
 }
 

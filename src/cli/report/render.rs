@@ -144,9 +144,12 @@ fn chart(out: &mut String, label: &str, series: &Series) {
         return;
     };
     let (x0, x1) = (first.0 as f64, (last.0 as f64).max(first.0 as f64 + 1.0));
-    let max_y = series.points.iter().map(|p| p.1).max().unwrap_or(1).max(1) as f64;
+    // The y axis spans the series' own range, so small growth shows.
+    let min_y = series.points.iter().map(|p| p.1).min().unwrap_or(0) as f64;
+    let max_y = series.points.iter().map(|p| p.1).max().unwrap_or(0) as f64;
+    let span = (max_y - min_y).max(1.0);
     let px = |x: f64| (x - x0) / (x1 - x0) * (W - 10.0) + 5.0;
-    let py = |y: f64| H - 5.0 - y / max_y * (H - 10.0);
+    let py = |y: f64| (H - 5.0 - (y - min_y) / span * (H - 10.0)).clamp(0.0, H);
     let points: Vec<String> = series
         .points
         .iter()
@@ -157,13 +160,14 @@ fn chart(out: &mut String, label: &str, series: &Series) {
     let line = |x: f64| mean_y + series.slope * (x - mean_x);
     let _ = writeln!(
         out,
-        "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" viewBox=\"0 0 {W} {H}\"><rect width=\"{W}\" height=\"{H}\" fill=\"#fafafa\" stroke=\"#ddd\"/><polyline fill=\"none\" stroke=\"#2a6\" stroke-width=\"1.5\" points=\"{}\"/><line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#b00\" stroke-dasharray=\"4 3\"/></svg><figcaption>{} (max {:.0})</figcaption></figure>",
+        "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" viewBox=\"0 0 {W} {H}\"><rect width=\"{W}\" height=\"{H}\" fill=\"#fafafa\" stroke=\"#ddd\"/><polyline fill=\"none\" stroke=\"#2a6\" stroke-width=\"1.5\" points=\"{}\"/><line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#b00\" stroke-dasharray=\"4 3\"/></svg><figcaption>{} ({:.0} to {:.0})</figcaption></figure>",
         points.join(" "),
         px(x0),
         py(line(x0)),
         px(x1),
         py(line(x1)),
         escape(label),
+        min_y,
         max_y
     );
 }
