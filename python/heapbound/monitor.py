@@ -80,6 +80,12 @@ class _Trend:
 
     def __init__(self, window):
         self.points = deque(maxlen=window)
+        self.longest_before = 0  # the longest before the window
+
+    def push(self, time_, length):
+        if len(self.points) == self.points.maxlen:
+            self.longest_before = max(self.longest_before, self.points[0][1])
+        self.points.append((time_, length))
 
     def kept_rate(self):
         """Entries per second when the growth is kept (the floors of the
@@ -102,7 +108,22 @@ class _Trend:
         slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / sxx
         residual = sum((y - mean_y - slope * (x - mean_x)) ** 2 for x, y in points)
         band = 2.0 * math.sqrt(residual / (n - 2) / sxx)  # ~t(0.975) for n >= 16
-        return slope if slope - band > 0 else None
+        if slope - band <= 0 or _slope(points[n // 2 :]) < slope / 2:
+            return None  # no real growth, or levelling off at its level
+        if max(y for _, y in points) <= self.longest_before:
+            return None  # back at a level it held before: no new high
+        return slope
+
+
+def _slope(points):
+    """Least-squares slope of (x, y) points (0 for fewer than two)."""
+    n = len(points)
+    if n < 2:
+        return 0.0
+    mean_x = sum(x for x, _ in points) / n
+    mean_y = sum(y for _, y in points) / n
+    sxx = sum((x - mean_x) ** 2 for x, _ in points)
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / sxx if sxx else 0.0
 
 
 class Monitor:
@@ -211,7 +232,7 @@ class Monitor:
             if capped:
                 continue  # it cannot pass its bound: its filling is no breach
             trend = self.trends.setdefault(name, _Trend(self.window))
-            trend.points.append((now, length))
+            trend.push(now, length)
             rate = trend.kept_rate()
             if rate is not None and length + rate * self.horizon > bound:
                 seconds = (bound - length) / rate

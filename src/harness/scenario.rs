@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::bot::Bot;
 use crate::market::Candle;
 
-/// The most steps a scenario runs; longer inputs are cut.
+/// The most steps a scenario decoded from fuzz bytes runs; longer inputs
+/// are cut. A scenario read from JSON (a flight recorder's dump, a saved
+/// failure) runs all its steps.
 pub const SCENARIO_MAX_STEPS: usize = 512;
 
 /// The most candles a scenario feeds; `Candles(n)` stops there, which keeps

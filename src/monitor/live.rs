@@ -28,14 +28,20 @@ pub struct MonitorOptions {
     /// How far ahead a component's length is projected, in events
     /// (default: a week of 1-minute candles).
     pub horizon_events: u64,
-    /// Samples a length trend is fitted over.
+    /// Samples a length trend is fitted over (default 128): the trend
+    /// spans `window x every_events` events, or that many samples of the
+    /// clock.
     pub window: usize,
     /// Alert when the process's resident set passes this many bytes.
     pub rss_limit: Option<u64>,
     /// Growth over a year of candles the heap may show before a leak
     /// alert (default: the harness's, 16 KiB).
     pub leak_budget: u64,
-    /// Inputs the flight recorder keeps (0: no recorder).
+    /// Inputs the flight recorder keeps (default 65,536; 0: no recorder).
+    /// Its ring is allocated once: about 64 bytes an input plus what an
+    /// action holds (4 MiB for the paper bot). A replay starts a fresh bot,
+    /// so a slow leak replays to its breach only if the ring holds the
+    /// inputs that made it.
     pub recorder_capacity: usize,
     /// Where the flight recorder writes a dump for each alert (`None`: only
     /// on [`Live::dump`]).

@@ -34,10 +34,18 @@
 //!   so ([`Component::capped`](crate::Component::capped)) and is not
 //!   projected: its filling is not a breach;
 //! - feeds the harness's growth model with the bot's heap and raises
-//!   `leak` when it would;
+//!   `leak-slope` ([`AlertKind::Leak`]) when it would;
 //! - exports every figure through the `metrics` facade.
 //!
-//! Each alert fires once per kind and component, through `tracing`
+//! A length trend is fitted over the last `window` samples (default 128),
+//! that is `window x every_events` events; growth that levels off (the
+//! recent half of the window grows at under half the window's rate) or
+//! only climbs back to a length held before is not projected. Failed
+//! checks arrive as [`AlertKind::Violation`] with the invariant's name
+//! (`container-bound`, `component-budget`, `heap-ceiling`, the bot's own).
+//!
+//! Each alert fires once per kind and component (a later breach of the same
+//! kind in the same component is not raised again), through `tracing`
 //! (target `heapbound::monitor`), [`Live::on_alert`], the
 //! `heapbound_alerts_total` counter, and a flight recorder dump when
 //! `dump_dir` is set.
