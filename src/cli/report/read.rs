@@ -92,7 +92,8 @@ pub(super) fn read_all(files: &[PathBuf]) -> Result<Log, UsageError> {
 /// fitted growth.
 #[derive(Debug)]
 pub(super) struct Series {
-    pub name: String,
+    /// What it measures, with its unit: `heap (bytes)`, `orders (entries)`.
+    pub label: String,
     pub points: Vec<(u64, u64)>,
     pub slope: f64,
     pub band: f64,
@@ -104,7 +105,7 @@ pub(super) struct Series {
 }
 
 impl Series {
-    fn of(name: String, points: Vec<(u64, u64)>, horizon: u64) -> Series {
+    fn of(label: String, points: Vec<(u64, u64)>, horizon: u64) -> Series {
         let mut fit = SlopeFit::default();
         for &(x, y) in &points {
             fit.add(x, y);
@@ -114,7 +115,7 @@ impl Series {
         let ys: Vec<f64> = points.iter().map(|p| p.1 as f64).collect();
         let (kept, _, _) = kept_growth(&segment_floors(&xs, &ys));
         Series {
-            name,
+            label,
             kept,
             last: points.last().map_or(0, |p| p.1),
             points,
@@ -161,17 +162,17 @@ impl Review {
             .map(|(seed, samples)| SeedReview {
                 seed,
                 heap: Series::of(
-                    "heap".into(),
+                    "heap (bytes)".into(),
                     samples.iter().map(|s| (s.candle, s.live_bytes)).collect(),
                     horizon,
                 ),
                 rss: Series::of(
-                    "rss".into(),
+                    "rss (bytes)".into(),
                     samples.iter().map(|s| (s.candle, s.rss_bytes)).collect(),
                     horizon,
                 ),
-                components: per_name(&samples, |s| &s.components, horizon),
-                lens: per_name(&samples, |s| &s.lens, horizon),
+                components: per_name(&samples, |s| &s.components, "bytes", horizon),
+                lens: per_name(&samples, |s| &s.lens, "entries", horizon),
             })
             .collect();
         Review {
@@ -186,6 +187,7 @@ impl Review {
 fn per_name(
     samples: &[&Sample],
     map: impl Fn(&Sample) -> &BTreeMap<String, u64>,
+    unit: &str,
     horizon: u64,
 ) -> Vec<Series> {
     let mut names: Vec<&String> = samples.iter().flat_map(|s| map(s).keys()).collect();
@@ -198,7 +200,7 @@ fn per_name(
                 .iter()
                 .filter_map(|s| map(s).get(name).map(|&v| (s.candle, v)))
                 .collect();
-            Series::of(name.clone(), points, horizon)
+            Series::of(format!("{name} ({unit})"), points, horizon)
         })
         .collect()
 }

@@ -30,7 +30,7 @@ pub(super) fn markdown(review: &Review) -> String {
                 out,
                 "| {} | {} | {} | {:.4} ± {:.4} | {:+.0} | {} |",
                 seed.seed,
-                series_label(series, seed.lens.iter().any(|l| std::ptr::eq(l, series))),
+                series.label,
                 series.last,
                 series.slope,
                 series.band,
@@ -50,16 +50,6 @@ pub(super) fn markdown(review: &Review) -> String {
         }
     }
     out
-}
-
-fn series_label(series: &Series, is_len: bool) -> String {
-    if is_len {
-        format!("{} (entries)", series.name)
-    } else if series.name == "heap" {
-        "heap (bytes)".to_string()
-    } else {
-        format!("{} (bytes)", series.name)
-    }
 }
 
 fn replay_command(alert: &super::read::LoggedAlert) -> Option<String> {
@@ -104,7 +94,6 @@ pub(super) fn html(review: &Review) -> String {
             .chain(&seed.components)
             .chain(&seed.lens)
         {
-            let is_len = seed.lens.iter().any(|l| std::ptr::eq(l, series));
             let class = if series.growing() {
                 " class=\"grow\""
             } else {
@@ -114,7 +103,7 @@ pub(super) fn html(review: &Review) -> String {
                 out,
                 "<tr{class}><td>{}</td><td>{}</td><td>{}</td><td>{:.4} ± {:.4}</td><td>{:+.0}</td></tr>",
                 seed.seed,
-                escape(&series_label(series, is_len)),
+                escape(&series.label),
                 series.last,
                 series.slope,
                 series.band,
@@ -127,8 +116,7 @@ pub(super) fn html(review: &Review) -> String {
             .chain(&seed.components)
             .chain(&seed.lens)
         {
-            let is_len = seed.lens.iter().any(|l| std::ptr::eq(l, series));
-            chart(&mut out, &series_label(series, is_len), series);
+            chart(&mut out, series);
         }
         out.push_str("</div>\n");
     }
@@ -137,7 +125,7 @@ pub(super) fn html(review: &Review) -> String {
 }
 
 /// One small chart: the series as a polyline with its fitted line.
-fn chart(out: &mut String, label: &str, series: &Series) {
+fn chart(out: &mut String, series: &Series) {
     const W: f64 = 320.0;
     const H: f64 = 140.0;
     let (Some(first), Some(last)) = (series.points.first(), series.points.last()) else {
@@ -166,7 +154,7 @@ fn chart(out: &mut String, label: &str, series: &Series) {
         py(line(x0)),
         px(x1),
         py(line(x1)),
-        escape(label),
+        escape(&series.label),
         min_y,
         max_y
     );
