@@ -94,6 +94,7 @@ __all__ = [
     "Server",
     "serve",
     "sizeof",
+    "component_parts",
 ]
 
 #: The protocol version this module speaks.
@@ -347,6 +348,38 @@ VERBS = {
 
 
 # --- bot answers -----------------------------------------------------------
+
+
+def component_parts(item, sampling=True):
+    """(name, len, bound, bytes or None, capped) of one entry of a bot's
+    `components()`, in any form the helper accepts: `(name, container,
+    bound)`, `(name, len, bound[, bytes])`, or a dict with those keys
+    (`"container"` for the container). A container's len and deep bytes
+    are measured here, bytes only when `sampling`. `capped` (its length
+    cannot pass its bound by construction) is a dict's `"capped"`, or a
+    `deque` container whose maxlen is within the bound. The values are
+    not validated; an entry of no known form is a ProtocolError."""
+    if isinstance(item, dict):
+        name, length, bound, nbytes = item.get("name"), item.get("len"), item.get("bound"), item.get("bytes")
+        container = item.get("container")
+        if "container" in item:
+            length, nbytes = _measure(container, sampling)
+        return name, length, bound, nbytes, bool(item.get("capped")) or _capped(container, bound)
+    if isinstance(item, (tuple, list)) and len(item) == 3 and not _is_int(item[1]):
+        length, nbytes = _measure(item[1], sampling)
+        return item[0], length, item[2], nbytes, _capped(item[1], item[2])
+    if isinstance(item, (tuple, list)) and len(item) in (3, 4):
+        return item[0], item[1], item[2], item[3] if len(item) == 4 else None, False
+    raise ProtocolError(
+        f"bot component {item!r}: expected (name, container, bound), (name, len, bound[, bytes]) or a dict"
+    )
+
+
+def _capped(container, bound):
+    """Whether `container` cannot pass `bound` by construction: a deque
+    whose maxlen is within it."""
+    maxlen = container.maxlen if isinstance(container, deque) else None
+    return maxlen is not None and _is_int(bound) and maxlen <= bound
 
 
 def _measure(container, sampling):
@@ -689,20 +722,7 @@ class Server:
         out = []
         seen = set()
         for item in raw:
-            if isinstance(item, dict):
-                name, length, bound, nbytes = item.get("name"), item.get("len"), item.get("bound"), item.get("bytes")
-                if "container" in item:
-                    length, nbytes = _measure(item["container"], sampling)
-            elif isinstance(item, (tuple, list)) and len(item) == 3 and not _is_int(item[1]):
-                name, bound = item[0], item[2]
-                length, nbytes = _measure(item[1], sampling)
-            elif isinstance(item, (tuple, list)) and len(item) in (3, 4):
-                name, length, bound = item[0], item[1], item[2]
-                nbytes = item[3] if len(item) == 4 else None
-            else:
-                raise ProtocolError(
-                    f"bot component {item!r}: expected (name, container, bound), (name, len, bound[, bytes]) or a dict"
-                )
+            name, length, bound, nbytes, _capped = component_parts(item, sampling)
             if not isinstance(name, str) or not name:
                 raise ProtocolError(f"bot component {item!r}: name must be a non-empty string")
             if name in seen:

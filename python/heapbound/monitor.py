@@ -52,7 +52,7 @@ import tracemalloc
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from heapbound.bot import sizeof
+from heapbound.bot import component_parts, sizeof
 
 __all__ = ["Monitor", "Alert"]
 
@@ -383,26 +383,10 @@ def _call(bot, name):
 
 def _components(bot):
     """(name, len, bound, bytes or None, capped) for each of the bot's
-    components, in the forms heapbound.bot accepts. A component is capped
-    (its length cannot pass its bound by construction) when its dict says
-    `"capped": True`, or when its container is a deque whose maxlen is
-    within the bound."""
+    components, as the protocol helper reads them (heapbound.bot)."""
     for item in _call(bot, "components") or ():
-        if isinstance(item, dict):
-            container = item.get("container")
-            length = len(container) if container is not None else item.get("len", 0)
-            nbytes = sizeof(container) if container is not None else item.get("bytes")
-            capped = bool(item.get("capped")) or _evicts(container, item["bound"])
-            yield item["name"], length, item["bound"], nbytes, capped
-        elif len(item) == 3 and not isinstance(item[1], int):
-            yield item[0], len(item[1]), item[2], sizeof(item[1]), _evicts(item[1], item[2])
-        else:
-            yield item[0], item[1], item[2], item[3] if len(item) == 4 else None, False
-
-
-def _evicts(container, bound):
-    maxlen = getattr(container, "maxlen", None) if isinstance(container, deque) else None
-    return maxlen is not None and maxlen <= bound
+        name, length, bound, nbytes, capped = component_parts(item)
+        yield name, 0 if length is None else length, bound, nbytes, capped
 
 
 def _process():
