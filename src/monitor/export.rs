@@ -3,16 +3,41 @@
 
 use metrics::{counter, gauge};
 
-use crate::bot::Bot;
+use crate::bot::{Bot, Component};
 use crate::harness::Run;
 use crate::heap::HeapStats;
 use crate::process::ProcessStats;
 
 use super::alert::Alert;
 
+/// One component's figures at a sample, read once for the trends, the
+/// export and the samples log.
+pub(super) struct Figures {
+    pub name: &'static str,
+    pub len: usize,
+    pub bound: usize,
+    pub budget: u64,
+    pub bytes: Option<u64>,
+    pub capped: bool,
+}
+
+impl Figures {
+    pub fn of(component: &Component<'_>) -> Figures {
+        Figures {
+            name: component.name,
+            len: component.len,
+            bound: component.bound,
+            budget: component.budget,
+            bytes: component.known_bytes(),
+            capped: component.is_capped(),
+        }
+    }
+}
+
 /// Exports one sample.
 pub(super) fn sample<B: Bot>(
     run: &Run<B>,
+    components: &[Figures],
     heap: &HeapStats,
     process: Option<&ProcessStats>,
     leak_slope: Option<f64>,
@@ -35,10 +60,10 @@ pub(super) fn sample<B: Bot>(
     if run.panic().is_some() {
         return;
     }
-    run.bot().components(&mut |component| {
+    for component in components {
         let name = component.name;
         gauge!("heapbound_component_len", "component" => name).set(component.len as f64);
-        if let Some(bytes) = component.known_bytes() {
+        if let Some(bytes) = component.bytes {
             gauge!("heapbound_component_bytes", "component" => name).set(bytes as f64);
         }
         if component.bound != usize::MAX {
@@ -48,7 +73,7 @@ pub(super) fn sample<B: Bot>(
             gauge!("heapbound_component_budget_bytes", "component" => name)
                 .set(component.budget as f64);
         }
-    });
+    }
 }
 
 /// Counts an alert.

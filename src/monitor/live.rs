@@ -290,22 +290,20 @@ impl<B: Bot> Live<B> {
         let candles = self.market.candles;
         let past_warmup = candles > self.warmup;
         let projecting = candles > self.projection_warmup;
+        // One walk over the components serves the trends, the export and
+        // the samples log.
         let mut components = Vec::new();
         self.run.bot().components(&mut |component| {
-            components.push((
-                component.name,
-                component.len,
-                component.bound,
-                component.is_capped(),
-            ));
+            components.push(export::Figures::of(&component));
         });
         let mut slope = None;
         let horizon = self.options.horizon_events;
         let events = self.events;
         self.state.run(|| {
-            for (trend, &(name, len, bound, capped)) in self.trends.iter_mut().zip(&components) {
+            for (trend, figures) in self.trends.iter_mut().zip(&components) {
+                let (name, len, bound) = (figures.name, figures.len, figures.bound);
                 trend.push(events, len);
-                if !projecting || capped || bound == usize::MAX || len > bound {
+                if !projecting || figures.capped || bound == usize::MAX || len > bound {
                     continue;
                 }
                 if let Some(rate) = trend.kept_rate() {
@@ -332,7 +330,7 @@ impl<B: Bot> Live<B> {
                 if verdict.leak {
                     let component = verdict
                         .blamed
-                        .and_then(|index| components.get(index).map(|c| c.0))
+                        .and_then(|index| components.get(index).map(|c| c.name))
                         .unwrap_or("bot");
                     raised.push(AlertKind::Leak {
                         component,
@@ -344,6 +342,7 @@ impl<B: Bot> Live<B> {
         });
         export::sample(
             &self.run,
+            &components,
             &heap,
             process.as_ref(),
             slope,
@@ -351,7 +350,7 @@ impl<B: Bot> Live<B> {
             self.state.live_bytes(),
         );
         if self.log.is_some() {
-            let line = self.sample_line(&heap, process.as_ref());
+            let line = self.sample_line(&components, &heap, process.as_ref());
             self.write_log(&line);
         }
         for kind in raised {
@@ -440,19 +439,20 @@ impl<B: Bot> Live<B> {
     /// with lengths), built inside the monitor's group.
     fn sample_line(
         &mut self,
+        components: &[export::Figures],
         heap: &HeapStats,
         process: Option<&ProcessStats>,
     ) -> serde_json::Value {
-        let (run, events) = (&self.run, self.events);
+        let events = self.events;
         self.state.run(|| {
             let mut bytes = serde_json::Map::new();
             let mut lens = serde_json::Map::new();
-            run.bot().components(&mut |component| {
-                if let Some(known) = component.known_bytes() {
-                    bytes.insert(component.name.to_string(), known.into());
+            for figures in components {
+                if let Some(known) = figures.bytes {
+                    bytes.insert(figures.name.to_string(), known.into());
                 }
-                lens.insert(component.name.to_string(), component.len.into());
-            });
+                lens.insert(figures.name.to_string(), figures.len.into());
+            }
             serde_json::json!({
                 "seed": 0,
                 "candle": events,
