@@ -77,20 +77,28 @@ impl AlertKind {
         }
     }
 
-    /// The key an alert fires once for: its kind and component.
-    pub(crate) fn key(&self) -> (&'static str, String) {
+    /// The kind's name, as the `heapbound_alerts_total` counter labels it.
+    pub(crate) fn name(&self) -> &'static str {
         match self {
-            AlertKind::ProjectedBound { component, .. } => {
-                ("projected-bound", (*component).to_string())
-            }
-            AlertKind::Leak { component, .. } => ("leak", (*component).to_string()),
+            AlertKind::ProjectedBound { .. } => "projected-bound",
+            AlertKind::Leak { .. } => "leak",
+            AlertKind::Violation { .. } => "violation",
+            AlertKind::Rss { .. } => "rss",
+        }
+    }
+
+    /// The key an alert fires once for: its kind and component (for a
+    /// broken check, its invariant too).
+    pub(crate) fn key(&self) -> (&'static str, String) {
+        let detail = match self {
             AlertKind::Violation {
                 invariant,
                 component,
                 ..
-            } => ("violation", format!("{invariant} in {component}")),
-            AlertKind::Rss { .. } => ("rss", "process".to_string()),
-        }
+            } => format!("{invariant} in {component}"),
+            other => other.component().to_string(),
+        };
+        (self.name(), detail)
     }
 
     /// The component it names (`bot` for the heap outside every

@@ -78,8 +78,7 @@ pub(super) fn sample<B: Bot>(
 
 /// Counts an alert.
 pub(super) fn alert(alert: &Alert) {
-    let (kind, _) = alert.kind.key();
-    counter!("heapbound_alerts_total", "kind" => kind).increment(1);
+    counter!("heapbound_alerts_total", "kind" => alert.kind.name()).increment(1);
 }
 
 /// Serves every `metrics` figure (heapbound's and the bot's own) in the
