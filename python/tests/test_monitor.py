@@ -7,7 +7,6 @@ Prometheus endpoint serves the figures.
 """
 
 import os
-import random
 import subprocess
 import sys
 import tempfile
@@ -22,23 +21,14 @@ try:
 except ImportError:  # a checkout
     sys.path.insert(0, PYTHON)
 sys.path.insert(0, EXAMPLES)
+sys.path.insert(0, HERE)
 
 import heapbound  # noqa: E402
 from heapbound.monitor import Monitor  # noqa: E402
 
 from guide_bot import GuideBot  # noqa: E402
 from leaky_bot import PRICE_CACHE, LeakyBot  # noqa: E402
-
-
-def candles(n, seed=5):
-    rng = random.Random(seed)
-    close = 50_000.0
-    for i in range(n):
-        open_ = close
-        close = round(max(1.0, open_ * (1.0 + rng.gauss(0.0, 0.002))), 2)
-        high = round(max(open_, close) * (1.0 + rng.random() * 0.001), 2)
-        low = round(min(open_, close) * (1.0 - rng.random() * 0.001), 2)
-        yield 1_700_000_000_000 + i * 60_000, open_, high, low, close, round(rng.random() * 5.0, 4)
+from test_protocol import make_candles  # noqa: E402  (the tests' one random walk)
 
 
 class FakeClock:
@@ -53,7 +43,7 @@ class FakeClock:
 
 def run(bot, monitor, clock, n, every=50):
     raised = []
-    for i, candle in enumerate(candles(n), 1):
+    for i, candle in enumerate(make_candles(n, seed=5), 1):
         bot.on_candle(*candle)
         monitor.candle(*candle)
         clock.now += 60.0
@@ -111,7 +101,7 @@ class MonitorTest(unittest.TestCase):
         monitor = Monitor(bot, interval=None, port=0)
         monitor.start()
         try:
-            for candle in candles(1_100):
+            for candle in make_candles(1_100, seed=5):
                 bot.on_candle(*candle)
             monitor.sample()
             with urllib.request.urlopen(f"http://127.0.0.1:{monitor.port}/metrics", timeout=10) as response:
