@@ -191,9 +191,7 @@ impl<B: Bot> Live<B> {
             recorder.candle(&candle); // no heap: see feed_all
         }
         self.run.feed_unguarded(std::slice::from_ref(&candle));
-        self.market.last_close = candle.close();
-        self.market.next_time_ms = candle.open_time() + self.options.candle_interval_ms;
-        self.market.candles += 1;
+        self.market_moved(&candle, 1);
         let before = self.alerts.len();
         self.advance(1);
         &self.alerts[before.min(self.alerts.len())..]
@@ -221,10 +219,7 @@ impl<B: Bot> Live<B> {
                 }
             }
             self.run.feed_unguarded(chunk);
-            let last = chunk[chunk.len() - 1];
-            self.market.last_close = last.close();
-            self.market.next_time_ms = last.open_time() + self.options.candle_interval_ms;
-            self.market.candles += take as u64;
+            self.market_moved(&chunk[chunk.len() - 1], take as u64);
             self.advance(take as u64);
             rest = tail;
         }
@@ -240,6 +235,13 @@ impl<B: Bot> Live<B> {
         let before = self.alerts.len();
         self.advance(1);
         &self.alerts[before.min(self.alerts.len())..]
+    }
+
+    /// The market view actions see, after `candles` candles ending with `last`.
+    fn market_moved(&mut self, last: &Candle, candles: u64) {
+        self.market.last_close = last.close();
+        self.market.next_time_ms = last.open_time() + self.options.candle_interval_ms;
+        self.market.candles += candles;
     }
 
     /// Counts `events` handled (never past the next sample or look at the
