@@ -1,6 +1,9 @@
-//! What watching costs a live bot: the paper bot's candle step alone (the
-//! bot's own loop), beside the same candles through `monitor::Live` sampling
-//! once a second (wall clock, as in production) and every 4,096 events.
+//! What watching costs a live bot: the paper bot's `Bot::on_candle` alone
+//! (its own loop), beside the same candles through `monitor::Live` sampling
+//! once a second (wall clock, as in production), and every 4,096 events.
+//! Candles are made before each timed block of 4,096, so the market
+//! generator's time (a third of a paper bot step) is in neither figure and
+//! the ratio is the monitor's cost against the bot's step alone.
 //! `cargo bench --features monitor --bench monitor`; the ratio of the
 //! medians is the monitor's cost (README, "Performance").
 
@@ -9,109 +12,121 @@ static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllo
 
 use std::time::Duration;
 
-#[path = "support/step.rs"]
-mod support_step;
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-
-use heapbound::market::CandleGenerator;
+use heapbound::market::{Candle, CandleGenerator};
 use heapbound::monitor::{Live, MonitorOptions};
 use heapbound::paper::{BotConfig, PaperBot};
+use heapbound::Bot;
 
-const CANDLES: u64 = 1_000_000;
+/// Candles per timed block: made outside the timing, fed inside it.
+const BLOCK: usize = 4_096;
 
 fn live(options: MonitorOptions) -> Live<PaperBot> {
     Live::<PaperBot>::new(BotConfig::default(), options).expect("the default config is valid")
 }
 
+/// Once a second, never by count: the production setting.
+fn every_second() -> MonitorOptions {
+    MonitorOptions {
+        every_events: u64::MAX,
+        every: Some(Duration::from_secs(1)),
+        ..MonitorOptions::default()
+    }
+}
+
+/// The next block of one market that keeps moving forward, as a live
+/// bot's does.
+fn next_block(market: &mut CandleGenerator) -> Vec<Candle> {
+    market.by_ref().take(BLOCK).collect()
+}
+
 fn monitor(c: &mut Criterion) {
     let mut group = c.benchmark_group("monitor");
-    group.throughput(Throughput::Elements(CANDLES));
-    group.bench_function(BenchmarkId::new("bot_alone", CANDLES), |b| {
-        support_step::bench_steps(b, CANDLES)
-    });
-    group.bench_function(BenchmarkId::new("bot_on_candle_alone", CANDLES), |b| {
-        // The Bot trait's entry point, which Live calls, without a group.
+    group.throughput(Throughput::Elements(BLOCK as u64));
+    group.bench_function(BenchmarkId::new("bot_on_candle_alone", BLOCK), |b| {
         let mut bot = PaperBot::new(BotConfig::default()).unwrap();
         let mut market = CandleGenerator::new(42);
-        b.iter(|| {
-            for candle in market.by_ref().take(CANDLES as usize) {
-                heapbound::Bot::on_candle(&mut bot, &candle);
-            }
-            bot.books().fills
-        })
+        b.iter_batched_ref(
+            || next_block(&mut market),
+            |candles| {
+                for candle in candles.iter() {
+                    bot.on_candle(candle);
+                }
+            },
+            BatchSize::SmallInput,
+        )
     });
-    group.bench_function(BenchmarkId::new("bot_in_its_group", CANDLES), |b| {
-        // The least any measurement of the bot's heap costs: its group
-        // entered around each step.
+    group.bench_function(BenchmarkId::new("bot_in_its_group", BLOCK), |b| {
+        // The least a measurement of the bot's heap costs when every
+        // candle is a call of its own: its group entered around each.
         let mut arena = heapbound::heap::Group::new();
         let mut bot = arena.run(|| PaperBot::new(BotConfig::default()).unwrap());
         let mut market = CandleGenerator::new(42);
-        b.iter(|| {
-            for candle in market.by_ref().take(CANDLES as usize) {
-                let _entered = arena.enter();
-                heapbound::Bot::on_candle(&mut bot, &candle);
-            }
-            bot.books().fills
-        })
+        b.iter_batched_ref(
+            || next_block(&mut market),
+            |candles| {
+                for candle in candles.iter() {
+                    let _entered = arena.enter();
+                    bot.on_candle(candle);
+                }
+            },
+            BatchSize::SmallInput,
+        )
     });
     for (name, options) in [
         (
             "live_every_second_no_recorder",
             MonitorOptions {
-                every_events: u64::MAX,
-                every: Some(Duration::from_secs(1)),
                 recorder_capacity: 0,
-                ..MonitorOptions::default()
+                ..every_second()
             },
         ),
-        (
-            "live_every_second",
-            MonitorOptions {
-                every_events: u64::MAX,
-                every: Some(Duration::from_secs(1)),
-                ..MonitorOptions::default()
-            },
-        ),
+        ("live_every_second", every_second()),
         ("live_default", MonitorOptions::default()),
     ] {
-        group.bench_function(BenchmarkId::new(name, CANDLES), |b| {
+        group.bench_function(BenchmarkId::new(name, BLOCK), |b| {
             let mut live = live(options.clone());
             let mut market = CandleGenerator::new(42);
-            b.iter(|| {
-                for candle in market.by_ref().take(CANDLES as usize) {
-                    live.feed(candle);
-                }
-                live.events()
-            })
+            b.iter_batched_ref(
+                || next_block(&mut market),
+                |candles| {
+                    for candle in candles.iter() {
+                        live.feed(*candle);
+                    }
+                },
+                BatchSize::SmallInput,
+            )
         });
     }
-    group.bench_function(
-        BenchmarkId::new("live_every_second_batches_of_64", CANDLES),
-        |b| {
+    for (batch, recorder_capacity, name) in [
+        (16, 65_536, "live_every_second_batches_of_16"),
+        (64, 65_536, "live_every_second_batches_of_64"),
+        (64, 0, "live_every_second_batches_of_64_no_recorder"),
+    ] {
+        group.bench_function(BenchmarkId::new(name, BLOCK), |b| {
             let mut live = live(MonitorOptions {
-                every_events: u64::MAX,
-                every: Some(Duration::from_secs(1)),
-                ..MonitorOptions::default()
+                recorder_capacity,
+                ..every_second()
             });
             let mut market = CandleGenerator::new(42);
-            let mut batch = Vec::with_capacity(64);
-            b.iter(|| {
-                for _ in 0..CANDLES / 64 {
-                    batch.clear();
-                    batch.extend(market.by_ref().take(64));
-                    live.feed_all(&batch);
-                }
-                live.events()
-            })
-        },
-    );
+            b.iter_batched_ref(
+                || next_block(&mut market),
+                |candles| {
+                    for chunk in candles.chunks(batch) {
+                        live.feed_all(chunk);
+                    }
+                },
+                BatchSize::SmallInput,
+            )
+        });
+    }
     group.finish();
 }
 
 criterion_group! {
     name = benches;
-    config = Criterion::default().sample_size(20).measurement_time(Duration::from_secs(10));
+    config = Criterion::default().sample_size(30).measurement_time(Duration::from_secs(8));
     targets = monitor
 }
 criterion_main!(benches);

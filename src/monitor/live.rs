@@ -37,11 +37,12 @@ pub struct MonitorOptions {
     /// Growth over a year of candles the heap may show before a leak
     /// alert (default: the harness's, 16 KiB).
     pub leak_budget: u64,
-    /// Inputs the flight recorder keeps (default 65,536; 0: no recorder).
-    /// Its ring is allocated once: about 64 bytes an input plus what an
-    /// action holds (4 MiB for the paper bot). A replay starts a fresh bot,
-    /// so a slow leak replays to its breach only if the ring holds the
-    /// inputs that made it.
+    /// Candles the flight recorder keeps (default 65,536; 0: no recorder),
+    /// with a quarter as many actions. Its rings are allocated once: 48
+    /// bytes a candle, 8 more than an action's size per action, plus what
+    /// an action holds on the heap (3.6 MiB for the paper bot). A replay
+    /// starts a fresh bot, so a slow leak replays to its breach only if the
+    /// rings hold the inputs that made it.
     pub recorder_capacity: usize,
     /// Where the flight recorder writes a dump for each alert (`None`: only
     /// on [`Live::dump`]).
@@ -187,10 +188,10 @@ impl<B: Bot> Live<B> {
     /// Feeds one candle to the bot (a panic in it propagates, as it would
     /// without the monitor); returns the alerts this raised.
     pub fn feed(&mut self, candle: Candle) -> &[Alert] {
+        self.run.feed_unguarded(std::slice::from_ref(&candle));
         if let Some(recorder) = &mut self.recorder {
             recorder.candle(&candle); // no heap: see feed_all
         }
-        self.run.feed_unguarded(std::slice::from_ref(&candle));
         self.market_moved(&candle, 1);
         let before = self.alerts.len();
         self.advance(1);
@@ -211,14 +212,13 @@ impl<B: Bot> Live<B> {
                 .unwrap_or(usize::MAX)
                 .clamp(1, rest.len());
             let (chunk, tail) = rest.split_at(take);
-            if let Some(recorder) = &mut self.recorder {
-                // A candle step owns no heap: the ring, allocated once,
-                // takes it without allocating, so no group needs entering.
-                for candle in chunk {
-                    recorder.candle(candle);
-                }
-            }
             self.run.feed_unguarded(chunk);
+            if let Some(recorder) = &mut self.recorder {
+                // The ring, allocated once, takes them without allocating,
+                // so no group needs entering. After the step, not before:
+                // copying first measured 3 ns a candle, after 0.8.
+                recorder.candles(chunk);
+            }
             self.market_moved(&chunk[chunk.len() - 1], take as u64);
             self.advance(take as u64);
             rest = tail;

@@ -177,10 +177,11 @@ fn a_dump_on_demand_holds_the_last_inputs_with_the_config() {
     live.dump(&path).unwrap();
     let scenario: Scenario<GridBot> =
         serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-    assert_eq!(scenario.actions.len(), 100);
-    assert_eq!(scenario.actions[0], heapbound::Step::Recorded(candles[151]));
+    // The last 100 candles, and the action after them.
+    assert_eq!(scenario.actions.len(), 101);
+    assert_eq!(scenario.actions[0], heapbound::Step::Recorded(candles[150]));
     assert_eq!(
-        scenario.actions[99],
+        scenario.actions[100],
         heapbound::Step::Bot(grid_bot::GridAction::Reconnect)
     );
     assert!(check_scenario(&scenario).is_ok());
