@@ -50,6 +50,7 @@ pub mod process;
 pub mod sim;
 pub mod targets;
 pub mod violation;
+mod write;
 
 pub use bot::{
     Activity, Bot, CandleOutcome, Cleanup, Component, ConfigError, MarketView, COMPONENT_OVERHEAD,

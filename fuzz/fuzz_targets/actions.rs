@@ -41,7 +41,10 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     };
     if let Some(defect) = defect() {
         let scenario = scenario.map_config::<Misbooked>(|bot| MisbookedConfig { bot, defect });
-        return heapbound::harness::check_or_panic(&scenario, "a deliberate defect (HEAPBOUND_DEFECT)");
+        return heapbound::harness::check_or_panic(
+            &scenario,
+            "a deliberate defect (HEAPBOUND_DEFECT)",
+        );
     }
     match injected() {
         None => heapbound::harness::check_or_panic(
@@ -53,7 +56,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
                 bot,
                 leak: leak.clone(),
             });
-            let component = leak.component.as_deref().map(|c| format!("@{c}")).unwrap_or_default();
+            let component = leak
+                .component
+                .as_deref()
+                .map(|c| format!("@{c}"))
+                .unwrap_or_default();
             heapbound::harness::check_or_panic(
                 &scenario,
                 &format!(

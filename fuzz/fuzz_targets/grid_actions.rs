@@ -11,7 +11,10 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         "cargo run --release -p grid-bot --bin heapbound-grid -- replay fuzz/artifacts/grid_actions/<crash-file>";
     static LEAKY: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     if *LEAKY.get_or_init(|| std::env::var_os("GRID_BOT").is_some_and(|bot| bot == "leaky")) {
-        heapbound::fuzz_with::<grid_bot::LeakyGridBot>(data, &REPLAY.replace("heapbound-grid", "heapbound-leaky-grid"));
+        heapbound::fuzz_with::<grid_bot::LeakyGridBot>(
+            data,
+            &REPLAY.replace("heapbound-grid", "heapbound-leaky-grid"),
+        );
     } else {
         heapbound::fuzz_with::<grid_bot::GoodGridBot>(data, REPLAY);
     }

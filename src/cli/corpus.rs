@@ -28,9 +28,9 @@ pub struct CorpusArgs {
     pub target: Option<String>,
 }
 
-/// Fewest steps a seed must drive to be kept: random bytes mostly decode to
-/// one or two actions (each element is behind a coin flip), which teaches
-/// the fuzzer little.
+/// Fewest steps a seed must drive to be kept: a built-in target's
+/// containers decode behind coin flips, so its random bytes mostly drive one
+/// or two operations, which teaches the fuzzer little.
 const MIN_SEED_STEPS: usize = 6;
 /// ChaCha seeds tried per kept seed before giving up.
 const TRIES_PER_SEED: u64 = 100_000;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::bot::Bot;
-use crate::harness::explore::explore;
+use crate::harness::explore::{explore_with, Guidance};
 
 use super::bot_args::{dispatch, BotArgs, BotJob, ConfigFlags};
 use super::files::write_atomically;
@@ -25,6 +25,10 @@ pub struct ExploreArgs<F: Args> {
     /// Where a failing scenario is saved, shrunk, as JSON.
     #[arg(long, default_value = "heapbound-failure.json")]
     pub out: PathBuf,
+    /// Draw every scenario fresh (random testing) instead of keeping those
+    /// that showed new behaviour of the bot and mutating them step by step.
+    #[arg(long)]
+    pub unguided: bool,
     #[command(flatten)]
     pub bot: BotArgs<F>,
 }
@@ -76,7 +80,12 @@ fn explore_bot<B: Bot>(
     {
         return Err(error.into());
     }
-    let found = explore::<B>(config, args.seed, args.time);
+    let guidance = if args.unguided {
+        Guidance::Unguided
+    } else {
+        Guidance::Behaviour
+    };
+    let found = explore_with::<B>(config, args.seed, args.time, guidance);
     let Some((scenario, violation)) = found.failure else {
         println!(
             "pass: {} scenarios in {} s, every check held",

@@ -2,16 +2,20 @@
 //! through the same `Arbitrary` types, each played against a fresh bot,
 //! and a failure shrunk to fewer steps and fewer candles.
 
+use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use arbitrary::{Arbitrary, Unstructured};
+use arbitrary::Unstructured;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 
 use crate::bot::Bot;
 
-use super::play::check_scenario;
-use super::scenario::{Scenario, Step, SCENARIO_MAX_STEPS};
+use super::behaviour::Behaviour;
+use super::mutate::{mutate_steps, split_steps};
+use super::play::{check_scenario, check_scenario_with};
+use super::run::RunOptions;
+use super::scenario::{steps_until_empty, Scenario, Step, SCENARIO_MAX_STEPS};
 use crate::violation::Failure;
 
 /// What an exploration found.
@@ -27,41 +31,104 @@ pub struct Exploration<B: Bot> {
     pub shrink_runs: u64,
 }
 
-/// A scenario of `config` with steps drawn from ChaCha8 seeded by `seed`;
-/// the byte count varies with the seed so short and long scenarios mix.
-pub fn draw_scenario<B: Bot>(config: &B::Config, seed: u64) -> Scenario<B> {
+/// The bytes of scenario `seed`: drawn from ChaCha8, their count varying
+/// with the seed so short and long scenarios mix.
+fn draw_bytes(seed: u64) -> Vec<u8> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let len = 64 + (rng.next_u64() % (16 * SCENARIO_MAX_STEPS as u64)) as usize;
     let mut bytes = vec![0u8; len];
     rng.fill_bytes(&mut bytes);
-    // Step after step until the bytes run out (`arbitrary_iter` would stop
-    // at the first "no more" coin flip: two steps on average).
-    let mut data = Unstructured::new(&bytes);
-    let mut actions = Vec::new();
-    while !data.is_empty() && actions.len() < SCENARIO_MAX_STEPS {
-        match Step::arbitrary(&mut data) {
-            Ok(step) => actions.push(step),
-            Err(_) => break,
-        }
-    }
+    bytes
+}
+
+/// A scenario of `config` with steps drawn from ChaCha8 seeded by `seed`;
+/// the byte count varies with the seed so short and long scenarios mix.
+pub fn draw_scenario<B: Bot>(config: &B::Config, seed: u64) -> Scenario<B> {
     Scenario {
         seed,
         config: config.clone(),
-        actions,
+        actions: steps_until_empty(&mut Unstructured::new(&draw_bytes(seed))),
     }
 }
 
-/// Plays scenarios from seeds `first_seed..` until one fails or `time`
-/// runs out; shrinks a failure within the same time again.
+/// How [`explore_with`] picks the next scenario.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Guidance {
+    /// Each scenario drawn fresh from its seed: random testing.
+    Unguided,
+    /// Scenarios that showed new behaviour (a new state of the bot's
+    /// components and activity after a step, or a new pair of consecutive
+    /// states) are kept, and three scenarios in four are kept ones with
+    /// whole steps inserted, deleted, repeated, swapped or given another
+    /// verb ([`mutate`](super::mutate)): libFuzzer's loop, on what any bot
+    /// reports, so it guides a bot process too.
+    Behaviour,
+}
+
+/// Scenarios guided exploration keeps at most; a new one then replaces a
+/// random one.
+const KEPT_SCENARIOS: usize = 1_024;
+
+/// A kept scenario: its generator seed and its steps' bytes.
+struct Kept {
+    seed: u64,
+    steps: Vec<Vec<u8>>,
+}
+
+/// Guided exploration ([`Guidance::Behaviour`]) from seeds
+/// `first_seed..` until a scenario fails or `time` runs out; shrinks a
+/// failure within the same time again.
 pub fn explore<B: Bot>(config: &B::Config, first_seed: u64, time: Duration) -> Exploration<B> {
+    explore_with(config, first_seed, time, Guidance::Behaviour)
+}
+
+/// [`explore`] with the guidance chosen.
+pub fn explore_with<B: Bot>(
+    config: &B::Config,
+    first_seed: u64,
+    time: Duration,
+    guidance: Guidance,
+) -> Exploration<B> {
     let deadline = Instant::now() + time;
     let mut scenarios = 0;
     let mut seed = first_seed;
+    // Its own stream: the fresh scenarios are those of unguided runs.
+    let mut rng = ChaCha8Rng::seed_from_u64(first_seed ^ 0x6775_6964_6564);
+    let mut kept: Vec<Kept> = Vec::new();
+    let mut seen = BTreeSet::new();
     while Instant::now() < deadline {
-        let scenario = draw_scenario::<B>(config, seed);
-        seed += 1;
+        let mutate = guidance == Guidance::Behaviour && !kept.is_empty() && scenarios % 4 != 0;
+        let candidate = if mutate {
+            let parent = &kept[(rng.next_u64() % kept.len() as u64) as usize];
+            let donor = &kept[(rng.next_u64() % kept.len() as u64) as usize];
+            let mut steps = parent.steps.clone();
+            mutate_steps::<B::Action>(&mut steps, &donor.steps, &mut rng);
+            Kept {
+                seed: parent.seed,
+                steps,
+            }
+        } else {
+            seed += 1;
+            Kept {
+                seed: seed - 1,
+                steps: split_steps::<B::Action>(&draw_bytes(seed - 1)),
+            }
+        };
+        let scenario = Scenario::<B> {
+            seed: candidate.seed,
+            config: config.clone(),
+            actions: steps_until_empty(&mut Unstructured::new(&candidate.steps.concat())),
+        };
         scenarios += 1;
-        if let Err(violation) = check_scenario(&scenario) {
+        let mut behaviour = Behaviour::default();
+        let played = match guidance {
+            Guidance::Unguided => check_scenario(&scenario),
+            _ => check_scenario_with(&scenario, &RunOptions::default(), &mut |trace| {
+                behaviour.step(trace.action, trace.bot)
+            }),
+        };
+        if let Err(violation) = played {
             let steps = scenario.actions.len();
             let (shrunk, violation, runs) = shrink(scenario, violation, Instant::now() + time);
             return Exploration {
@@ -70,6 +137,18 @@ pub fn explore<B: Bot>(config: &B::Config, first_seed: u64, time: Duration) -> E
                 steps_before_shrinking: steps,
                 shrink_runs: runs,
             };
+        }
+        let mut new = false;
+        for feature in behaviour.features {
+            new |= seen.insert(feature);
+        }
+        if new {
+            if kept.len() < KEPT_SCENARIOS {
+                kept.push(candidate);
+            } else {
+                let slot = (rng.next_u64() % KEPT_SCENARIOS as u64) as usize;
+                kept[slot] = candidate;
+            }
         }
     }
     Exploration {

@@ -38,3 +38,25 @@ pub fn check_or_panic<B: Bot>(scenario: &Scenario<B>, reproduce: &str) {
         panic!("{}", failure.reproduced_by(reproduce));
     }
 }
+
+/// Plays `scenario` with every check; on a violation writes it as JSON to
+/// `json_path` (whole or not at all) and panics with the report and
+/// `"{replay} {json_path}"`. For fuzz targets that adapt the decoded
+/// scenario (plant a defect chosen outside the bytes, wrap the bot): the
+/// crash file alone would not replay the adaptation, the JSON does.
+pub fn check_or_save<B: Bot>(scenario: &Scenario<B>, json_path: &std::path::Path, replay: &str) {
+    let Err(failure) = check_scenario_with(scenario, &RunOptions::default(), &mut |_| {}) else {
+        return;
+    };
+    let written = serde_json::to_vec_pretty(scenario)
+        .map_err(std::io::Error::other)
+        .and_then(|json| crate::write::write_whole(json_path, &json));
+    let command = match written {
+        Ok(()) => format!("{replay} {}", json_path.display()),
+        Err(error) => format!(
+            "{replay} <scenario> (writing {} failed: {error})",
+            json_path.display()
+        ),
+    };
+    panic!("{}", failure.reproduced_by(command));
+}

@@ -2,10 +2,12 @@
 //! every driver (simulate, soak, fuzz targets, bolero tests, corpus replay,
 //! `prove`).
 
+mod behaviour;
 pub mod checks;
 pub mod explore;
 mod fuzz;
 mod market;
+pub mod mutate;
 mod panic;
 mod play;
 mod run;
@@ -14,9 +16,9 @@ mod scenario;
 pub(crate) use crate::violation::FirstOfEach;
 pub use crate::violation::{Amount, Failure, Invariant, Violation};
 pub use checks::{Limits, BOT_OVERHEAD};
-pub use fuzz::{check_or_panic, fuzz, fuzz_with};
+pub use fuzz::{check_or_panic, check_or_save, fuzz, fuzz_with};
 pub use market::Market;
-pub use play::{check_scenario, check_scenario_with, Outcome, StepTrace};
+pub use play::{check_scenario, check_scenario_with, BotState, Outcome, StepTrace};
 pub(crate) use play::{component_names, leak_slope_violation};
 pub use run::{BuildError, Fed, Run, RunOptions};
 pub use scenario::{

@@ -11,7 +11,7 @@ use super::scenario::{Scenario, Step, SCENARIO_MAX_CANDLES};
 use crate::violation::{Failure, FirstOfEach, Invariant, Violation};
 
 /// What one step did, for step traces.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct StepTrace<'a, A> {
     /// Index of the step.
     pub step: u64,
@@ -23,6 +23,39 @@ pub struct StepTrace<'a, A> {
     pub fills: u64,
     /// Candles so far.
     pub candles: u64,
+    /// The bot after it: its components and activity, read on demand.
+    pub bot: &'a dyn BotState,
+}
+
+/// What a step trace reads of the bot, on demand (guided `explore` reads
+/// it to tell new behaviour from old).
+pub trait BotState {
+    /// [`Bot::components`].
+    fn visit_components(&self, visit: &mut dyn FnMut(crate::bot::Component<'_>));
+    /// [`Bot::activity`].
+    fn activity_now(&self) -> crate::bot::Activity;
+}
+
+impl<B: Bot> BotState for B {
+    fn visit_components(&self, visit: &mut dyn FnMut(crate::bot::Component<'_>)) {
+        self.components(visit);
+    }
+
+    fn activity_now(&self) -> crate::bot::Activity {
+        self.activity()
+    }
+}
+
+impl<A: std::fmt::Debug> std::fmt::Debug for StepTrace<'_, A> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StepTrace")
+            .field("step", &self.step)
+            .field("action", &self.action)
+            .field("heap", &self.heap)
+            .field("fills", &self.fills)
+            .field("candles", &self.candles)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A scenario that passed every check.
@@ -111,6 +144,7 @@ pub fn check_scenario_with<B: Bot>(
             heap: run.heap(),
             fills: run.bot().activity().trades,
             candles: market.view().candles,
+            bot: run.bot(),
         });
     }
     if let Some(violation) = leak_violation(&run, &growth) {

@@ -97,20 +97,37 @@ impl<'a, B: Bot> Arbitrary<'a> for Scenario<B> {
         })
     }
 
+    /// The seed, the config, then step after step until the bytes run out.
+    /// (`arbitrary_take_rest_iter` reads a continue-or-stop byte before
+    /// every step, so random bytes decode to about one step: libFuzzer
+    /// then rarely builds the sequences a deep defect needs.)
     fn arbitrary_take_rest(mut u: Unstructured<'a>) -> arbitrary::Result<Self> {
         Ok(Scenario {
             seed: u.arbitrary()?,
             config: u.arbitrary()?,
-            actions: u
-                .arbitrary_take_rest_iter()?
-                .take(SCENARIO_MAX_STEPS)
-                .collect::<arbitrary::Result<_>>()?,
+            actions: steps_until_empty(&mut u),
         })
     }
 }
 
+/// Steps drawn one after another until `data` runs out or
+/// [`SCENARIO_MAX_STEPS`] are drawn; every byte string decodes.
+pub(crate) fn steps_until_empty<A: for<'a> Arbitrary<'a>>(
+    data: &mut Unstructured<'_>,
+) -> Vec<Step<A>> {
+    let mut steps = Vec::new();
+    while !data.is_empty() && steps.len() < SCENARIO_MAX_STEPS {
+        match Step::arbitrary(data) {
+            Ok(step) => steps.push(step),
+            Err(_) => break,
+        }
+    }
+    steps
+}
+
 impl<B: Bot> Scenario<B> {
-    /// Decodes a fuzz input. Any byte string decodes (missing bytes read as
+    /// Decodes a fuzz input: the seed, the config, then steps until the
+    /// bytes run out. Any byte string decodes (missing bytes read as
     /// zeros); steps past [`SCENARIO_MAX_STEPS`] are dropped.
     pub fn from_fuzz_bytes(data: &[u8]) -> Result<Scenario<B>, arbitrary::Error> {
         Scenario::arbitrary_take_rest(Unstructured::new(data))

@@ -2,7 +2,6 @@
 //! written on demand as a scenario `heapbound replay` runs.
 
 use std::collections::VecDeque;
-use std::io::Write as _;
 use std::path::Path;
 
 use crate::bot::Bot;
@@ -162,16 +161,10 @@ impl<A: Clone> FlightRecorder<A> {
     /// `heapbound replay PATH`. A replay starts a fresh bot: growth that
     /// needs more history than the rings hold replays smaller.
     pub fn dump<B: Bot<Action = A>>(&self, config: &B::Config, path: &Path) -> std::io::Result<()> {
-        let json = serde_json::to_vec_pretty(&self.scenario::<B>(config))
+        let mut json = serde_json::to_vec_pretty(&self.scenario::<B>(config))
             .map_err(std::io::Error::other)?;
-        let mut temporary = path.as_os_str().to_owned();
-        temporary.push(".partial");
-        let temporary = std::path::PathBuf::from(temporary);
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(&json)?;
-        file.write_all(b"\n")?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, path)
+        json.push(b'\n');
+        crate::write::write_whole(path, &json)
     }
 }
 

@@ -8,8 +8,10 @@
 //! nautilus_trader's reconciliation dicts and of many hand-written bots.
 //! Both implement [`heapbound::Bot`] using nothing but heapbound's public API.
 
+mod deep;
 mod double_fill;
 
+pub use deep::{DeepGridBot, DeepGridConfig, GridDeepDefect};
 pub use double_fill::DoubleFillGridBot;
 
 use std::collections::hash_map::DefaultHasher;

@@ -1,0 +1,102 @@
+//! What a bot did at a step, as a number: the signal guided `explore`
+//! keeps a scenario for when it shows something new, as libFuzzer keeps an
+//! input that covers a new edge. It reads only what every bot reports (its
+//! components and activity), so it guides a bot process (`--exec`) as well
+//! as a Rust bot.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use crate::bot::Activity;
+
+use super::play::BotState;
+use super::scenario::Step;
+
+/// Behaviour seen over a scenario: each step's state, and each pair of
+/// consecutive states (so a new order of known states also counts).
+#[derive(Debug, Default)]
+pub struct Behaviour {
+    previous: u64,
+    before: Option<Activity>,
+    /// Features in the order they were seen.
+    pub features: Vec<u64>,
+}
+
+impl Behaviour {
+    /// Records what `action` left the bot in.
+    pub fn step<A: std::fmt::Debug>(&mut self, action: &Step<A>, bot: &dyn BotState) {
+        let activity = bot.activity_now();
+        // DefaultHasher::new() has fixed keys: the same run, the same features.
+        let mut hasher = DefaultHasher::new();
+        verb(action).hash(&mut hasher);
+        bot.visit_components(&mut |component| {
+            bucket(component.len).hash(&mut hasher);
+            (component.len >= component.bound).hash(&mut hasher);
+        });
+        if let Some(before) = &self.before {
+            (activity.trades > before.trades).hash(&mut hasher);
+            (activity.rejected_orders > before.rejected_orders).hash(&mut hasher);
+            (activity.cleanups > before.cleanups).hash(&mut hasher);
+        }
+        let state = hasher.finish();
+        let mut pair = DefaultHasher::new();
+        (self.previous, state).hash(&mut pair);
+        self.features.push(state);
+        self.features.push(pair.finish());
+        self.previous = state;
+        self.before = Some(activity);
+    }
+}
+
+/// The kind of step, or the action's verb (its Debug name).
+fn verb<A: std::fmt::Debug>(action: &Step<A>) -> String {
+    match action {
+        Step::Candles(_) | Step::Recorded(_) => "candles".to_string(),
+        Step::Candle(_) => "candle".to_string(),
+        Step::Bot(action) => {
+            let text = format!("{action:?}");
+            let end = text
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(text.len());
+            text[..end].to_string()
+        }
+    }
+}
+
+/// 0 for empty, then one bucket per power of two: lengths that differ in
+/// kind, not by one.
+fn bucket(len: usize) -> u32 {
+    usize::BITS - len.leading_zeros()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::paper::{BotConfig, PaperAction, PaperBot};
+
+    #[test]
+    fn the_same_steps_give_the_same_features_and_a_new_verb_new_ones() {
+        let bot = PaperBot::new(BotConfig::default()).unwrap();
+        let run = |steps: &[Step<PaperAction>]| {
+            let mut behaviour = Behaviour::default();
+            for step in steps {
+                behaviour.step(step, &bot);
+            }
+            behaviour.features
+        };
+        let add = Step::Bot(PaperAction::AddSession {
+            id: 1,
+            payload_len: 2,
+        });
+        let remove = Step::Bot(PaperAction::RemoveSession { id: 1 });
+        let once = |step: &Step<PaperAction>| run(std::slice::from_ref(step));
+        assert_eq!(once(&add), once(&add));
+        assert_ne!(once(&add), once(&remove));
+        // Same states in another order: the pair features differ.
+        assert_ne!(run(&[add.clone(), remove.clone()]), run(&[remove, add]));
+    }
+
+    #[test]
+    fn lengths_count_by_powers_of_two() {
+        assert_eq!([0, 1, 2, 3, 4, 7, 8].map(bucket), [0, 1, 2, 2, 3, 3, 4]);
+    }
+}
