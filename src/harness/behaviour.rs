@@ -23,11 +23,11 @@ pub struct Behaviour {
 
 impl Behaviour {
     /// Records what `action` left the bot in.
-    pub fn step<A: std::fmt::Debug>(&mut self, action: &Step<A>, bot: &dyn BotState) {
+    pub fn step<A>(&mut self, action: &Step<A>, bot: &dyn BotState) {
         let activity = bot.activity_now();
         // DefaultHasher::new() has fixed keys: the same run, the same features.
         let mut hasher = DefaultHasher::new();
-        verb(action).hash(&mut hasher);
+        hash_verb(action, &mut hasher);
         bot.visit_components(&mut |component| {
             bucket(component.len).hash(&mut hasher);
             (component.len >= component.bound).hash(&mut hasher);
@@ -47,17 +47,15 @@ impl Behaviour {
     }
 }
 
-/// The kind of step, or the action's verb (its Debug name).
-fn verb<A: std::fmt::Debug>(action: &Step<A>) -> String {
+/// Hashes the kind of step, and for an action its verb (the variant of the
+/// bot's action enum), with no allocation on a path run after every step.
+fn hash_verb<A, H: Hasher>(action: &Step<A>, hasher: &mut H) {
     match action {
-        Step::Candles(_) | Step::Recorded(_) => "candles".to_string(),
-        Step::Candle(_) => "candle".to_string(),
+        Step::Candles(_) | Step::Recorded(_) => 0u8.hash(hasher),
+        Step::Candle(_) => 1u8.hash(hasher),
         Step::Bot(action) => {
-            let text = format!("{action:?}");
-            let end = text
-                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .unwrap_or(text.len());
-            text[..end].to_string()
+            2u8.hash(hasher);
+            std::mem::discriminant(action).hash(hasher);
         }
     }
 }
