@@ -99,26 +99,22 @@ pub fn explore_with<B: Bot>(
     let mut seen = BTreeSet::new();
     while Instant::now() < deadline {
         let mutate = guidance == Guidance::Behaviour && !kept.is_empty() && scenarios % 4 != 0;
-        let candidate = if mutate {
+        // A mutated scenario comes as step chunks; a fresh one as bytes,
+        // cut into chunks only if it is kept.
+        let (scenario_seed, bytes, chunks) = if mutate {
             let parent = &kept[(rng.next_u64() % kept.len() as u64) as usize];
             let donor = &kept[(rng.next_u64() % kept.len() as u64) as usize];
             let mut steps = parent.steps.clone();
             mutate_steps::<B::Action>(&mut steps, &donor.steps, &mut rng);
-            Kept {
-                seed: parent.seed,
-                steps,
-            }
+            (parent.seed, steps.concat(), Some(steps))
         } else {
             seed += 1;
-            Kept {
-                seed: seed - 1,
-                steps: split_steps::<B::Action>(&draw_bytes(seed - 1)),
-            }
+            (seed - 1, draw_bytes(seed - 1), None)
         };
         let scenario = Scenario::<B> {
-            seed: candidate.seed,
+            seed: scenario_seed,
             config: config.clone(),
-            actions: steps_until_empty(&mut Unstructured::new(&candidate.steps.concat())),
+            actions: steps_until_empty(&mut Unstructured::new(&bytes)),
         };
         scenarios += 1;
         let mut behaviour = Behaviour::default();
@@ -143,6 +139,10 @@ pub fn explore_with<B: Bot>(
             new |= seen.insert(feature);
         }
         if new {
+            let candidate = Kept {
+                seed: scenario_seed,
+                steps: chunks.unwrap_or_else(|| split_steps::<B::Action>(&bytes)),
+            };
             if kept.len() < KEPT_SCENARIOS {
                 kept.push(candidate);
             } else {
