@@ -155,13 +155,16 @@ impl Desk {
     }
 
     /// A flat position owns nothing: its index, stops and lots go.
-    fn settle_if_flat(&mut self, manual_sell_of: Option<i64>) {
+    /// `manual_sell_of`: the position a manual sell just closed;
+    /// `right_after_gap_up`: the candle before it gapped up after a buy.
+    fn settle_if_flat(&mut self, manual_sell_of: Option<i64>, right_after_gap_up: bool) {
         if self.position() != 0 {
             return;
         }
         self.index.with_mut(Vec::clear);
-        let gap_stop_kept =
-            manual_sell_of.is_some() && self.after_gap_up && self.planted(DeepDefect::StopAfterGap);
+        let gap_stop_kept = manual_sell_of.is_some()
+            && right_after_gap_up
+            && self.planted(DeepDefect::StopAfterGap);
         if !gap_stop_kept {
             self.stops.with_mut(Vec::clear);
         }
@@ -235,7 +238,14 @@ impl Desk {
         }
     }
 
-    fn cache_lookup(&mut self, action: &PaperAction, market: &MarketView) {
+    /// `right_after_cleanup`: the action before was a cleanup that kept no
+    /// trades.
+    fn cache_lookup(
+        &mut self,
+        action: &PaperAction,
+        market: &MarketView,
+        right_after_cleanup: bool,
+    ) {
         let PaperAction::CacheLookup { age } = *action else {
             return;
         };
@@ -246,7 +256,7 @@ impl Desk {
         }
         self.pending.with_mut(|pending| pending.push(time));
         // The fetch answers at once here; the defect loses the answer.
-        let lost = self.after_cleanup && self.position() > 0;
+        let lost = right_after_cleanup && self.position() > 0;
         if !(lost && self.planted(DeepDefect::MissAfterCleanup)) {
             self.pending
                 .with_mut(|pending| pending.retain(|t| *t != time));
@@ -303,7 +313,7 @@ impl Bot for Desk {
             }
         }
         self.after_buy = false;
-        self.settle_if_flat(None);
+        self.settle_if_flat(None, false);
         outcome
     }
 
@@ -325,9 +335,7 @@ impl Bot for Desk {
                 let held = self.position();
                 self.bot.apply(action, market);
                 if self.position() == 0 && held > 0 {
-                    self.after_gap_up = after_gap_up;
-                    self.settle_if_flat(Some(held));
-                    self.after_gap_up = false;
+                    self.settle_if_flat(Some(held), after_gap_up);
                     return;
                 }
             }
@@ -336,13 +344,9 @@ impl Bot for Desk {
                 self.forget_gone_sessions();
                 self.after_cleanup = keep_trades == 0;
             }
-            PaperAction::CacheLookup { .. } => {
-                self.after_cleanup = after_cleanup;
-                self.cache_lookup(action, market);
-                self.after_cleanup = false;
-            }
+            PaperAction::CacheLookup { .. } => self.cache_lookup(action, market, after_cleanup),
         }
-        self.settle_if_flat(None);
+        self.settle_if_flat(None, false);
     }
 
     fn components(&self, visit: &mut dyn FnMut(Component<'_>)) {
