@@ -1,6 +1,5 @@
 //! File access with errors that name the file, and atomic writes.
 
-use std::io::Write;
 use std::path::Path;
 
 use super::UsageError;
@@ -18,17 +17,9 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, UsageError> {
 }
 
 /// Writes through a temporary file in the same folder and renames it over
-/// `path`, so a reader never sees half a file.
+/// `path`, so a reader never sees half a file (`write::write_whole`, which
+/// the library's own writers use too); an error names the file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), UsageError> {
-    let name = path.display().to_string();
-    let error = |e: std::io::Error| UsageError::flag(&name, &e.to_string());
-    let folder = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(folder).map_err(error)?;
-    let mut file = tempfile::NamedTempFile::new_in(folder).map_err(error)?;
-    file.write_all(bytes).map_err(error)?;
-    file.persist(path).map_err(|e| error(e.error))?;
-    Ok(())
+    crate::write::write_whole(path, bytes)
+        .map_err(|error| UsageError::flag(&path.display().to_string(), &error.to_string()))
 }
