@@ -33,6 +33,7 @@
 
 pub mod bot;
 pub mod bounded;
+pub mod budget;
 #[cfg(feature = "cli")]
 pub mod cli;
 #[cfg(feature = "defects")]
