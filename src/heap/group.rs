@@ -1,7 +1,8 @@
 //! Allocation groups: named buckets of heap bytes, one per component.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
 use std::sync::Mutex;
 
 use tracking_allocator::{AllocationGroupToken, AllocationGuard, AllocationRegistry};
@@ -11,7 +12,19 @@ use super::slots::{self, HeapStats, MAX_SLOTS, ROOT_SLOT};
 thread_local! {
     /// The heapbound group active on this thread, so a new group knows its parent.
     static CURRENT_SLOT: Cell<usize> = const { Cell::new(ROOT_SLOT) };
+    /// The group this thread is attached to
+    /// ([`GroupHandle::attach_current_thread`]). Never dropped when the
+    /// thread exits: leaving a group touches thread-locals that may be gone
+    /// by then, and the thread's allocations stop with it anyway.
+    static ATTACHED: RefCell<Option<ManuallyDrop<Entered<'static>>>> = const { RefCell::new(None) };
 }
+
+/// Child groups [`GroupHandle::run`] made and is done with, by the slot of
+/// the group they are children of, reused by the next `run` of a handle to
+/// that group: a group that still holds bytes when dropped never gives its
+/// id back, so a fresh group per call would use up the ids of a bot that
+/// runs its framework's calls through a handle.
+static IDLE_CHILDREN: Mutex<Vec<(usize, Group)>> = Mutex::new(Vec::new());
 
 /// Tokens whose slots are free for reuse. Group ids only grow in
 /// `tracking-allocator`, so recycling tokens keeps them inside `MAX_SLOTS`
@@ -202,11 +215,74 @@ pub struct GroupHandle {
 }
 
 impl GroupHandle {
-    /// Runs `f` on the current thread inside a fresh child group of the
-    /// handle's group.
+    /// Runs `f` on the current thread inside a child group of the handle's
+    /// group (so its allocations count in the group), the same few child
+    /// groups reused call after call.
     pub fn run<R>(&self, f: impl FnOnce() -> R) -> R {
-        let mut child = Group::with_parent_slot(self.slot);
-        child.run(f)
+        let mut child = AllocationRegistry::untracked(|| {
+            let mut idle = IDLE_CHILDREN
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let at = idle.iter().rposition(|(parent, _)| *parent == self.slot);
+            at.map(|at| idle.swap_remove(at).1)
+        })
+        .unwrap_or_else(|| Group::with_parent_slot(self.slot));
+        let result = child.run(f);
+        AllocationRegistry::untracked(|| {
+            IDLE_CHILDREN
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push((self.slot, child));
+        });
+        result
+    }
+
+    /// Charges every later allocation of the current thread to the
+    /// handle's group (through a child group of its own), until
+    /// [`detach_current_thread`](GroupHandle::detach_current_thread) or the
+    /// thread's end: for the worker threads a runtime starts, whose work
+    /// heapbound cannot wrap in [`run`](GroupHandle::run). Returns `false`
+    /// (and changes nothing) when the thread is attached already.
+    ///
+    /// ```no_run
+    /// # let bot = heapbound::heap::Group::new();
+    /// let handle = bot.handle();
+    /// // With tokio: every worker thread's allocations are the bot's.
+    /// // tokio::runtime::Builder::new_multi_thread()
+    /// //     .on_thread_start(move || { handle.attach_current_thread(); })
+    /// //     .on_thread_stop(|| { heapbound::heap::GroupHandle::detach_current_thread(); })
+    /// handle.attach_current_thread();
+    /// ```
+    ///
+    /// Each attachment keeps one of the process's 16,384 group ids for
+    /// good: attach the threads of a fixed pool, not one-off threads. The
+    /// handle's group must outlive the attachment.
+    pub fn attach_current_thread(self) -> bool {
+        ATTACHED.with(|attached| {
+            let mut attached = attached.borrow_mut();
+            if attached.is_some() {
+                return false;
+            }
+            // Leaked: the thread-local holds the guard, which borrows it.
+            let group: &'static mut Group = AllocationRegistry::untracked(|| {
+                Box::leak(Box::new(Group::with_parent_slot(self.slot)))
+            });
+            *attached = Some(ManuallyDrop::new(group.enter()));
+            true
+        })
+    }
+
+    /// Ends [`attach_current_thread`](GroupHandle::attach_current_thread)
+    /// on this thread; `false` when it was not attached.
+    pub fn detach_current_thread() -> bool {
+        let entered = ATTACHED.with(|attached| attached.borrow_mut().take());
+        match entered {
+            Some(entered) => {
+                drop(ManuallyDrop::into_inner(entered));
+                true
+            }
+            None => false,
+        }
     }
 
     /// Spawns a thread whose every allocation is charged to the handle's group.
