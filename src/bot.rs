@@ -151,6 +151,18 @@ pub trait Bot: Sized {
     fn process(&self) -> Option<crate::process::ProcessStats> {
         None
     }
+
+    /// Coverage points of the bot's code reached for the first time (since
+    /// the last [`observe`](Bot::observe)), for a bot libFuzzer does not
+    /// instrument: guided `explore` keeps the scenarios that reach new
+    /// ones, and then keeps no scenario for its components' states alone.
+    /// A bot process reports the lines of its code it ran when asked for
+    /// coverage in `hello` (the Python helper does). Returns whether the
+    /// bot reports coverage at all. Default: `false`.
+    fn coverage(&self, visit: &mut dyn FnMut(u64)) -> bool {
+        let _ = visit;
+        false
+    }
 }
 
 /// Slack per component budget for allocator rounding of small boxes: add

@@ -84,6 +84,8 @@ import weakref
 from collections import deque
 from itertools import chain, compress, islice, repeat, starmap
 
+from heapbound.coverage import LineCoverage
+
 __all__ = [
     "PROTOCOL",
     "MAX_BATCH",
@@ -455,6 +457,7 @@ class Server:
         self.build_failed = None  # why the last hello/reset built no bot
         self._on_candle = None
         self._on_candles = None
+        self.coverage = None  # LineCoverage, once hello or reset asks for it
         if self.frameless:
             _install_unraisable_hook()
         self.handlers = {
@@ -549,6 +552,7 @@ class Server:
             raise ProtocolError('hello needs an integer "protocol"')
         if asked != self.protocol:
             self.log(f"heapbound.bot: heapbound asked for protocol {asked}, this bot speaks {self.protocol}")
+        self.want_coverage(request)
         reply = self.build(self.config_of(request))
         self.greeted = True
         return reply
@@ -556,7 +560,26 @@ class Server:
     def handle_reset(self, request):
         if not self.greeted:
             raise ProtocolError("reset before hello")
+        self.want_coverage(request)
         return self.build(self.config_of(request))
+
+    def want_coverage(self, request):
+        """Starts line coverage if hello/reset asks for it (before the bot is
+        built, so its buffers are part of the heap the bot starts with)."""
+        if request.get("coverage") is True and self.coverage is None:
+            self.coverage = LineCoverage()
+
+    def traced(self, call, *args, lines=True):
+        """call(*args), with the bot's lines (or only its functions)
+        traced when coverage is on."""
+        coverage = self.coverage
+        if coverage is None:
+            return call(*args)
+        coverage.start(lines)
+        try:
+            return call(*args)
+        finally:
+            coverage.stop()
 
     def handle_shutdown(self, request):
         self.finished = True
@@ -565,9 +588,9 @@ class Server:
     def handle_candles(self, request):
         bot = self.need_bot()
         if "columns" in request:
-            self.feed_columns(request)
+            self.traced(self.feed_columns, request, lines=False)
         else:
-            self.feed_rows(request)
+            self.traced(self.feed_rows, request, lines=False)
         stats = self.stats(bot)
         return {"type": "ok", "fills": stats["fills"], "cleanups": stats["cleanups"]}
 
@@ -643,7 +666,7 @@ class Server:
         if method is None:
             return {"type": "refused", "reason": f"{verb} is not supported by {self.bot_name(bot)}"}
         try:
-            method(*values)
+            self.traced(method, *values)
         except Refused as exc:
             return {"type": "refused", "reason": str(exc) or f"{verb} refused"}
         return {"type": "ok"}
@@ -656,7 +679,7 @@ class Server:
         components = self.components(bot, sampling=True)
         violations = self.violations(bot)
         stats = self.stats(bot)
-        return {
+        reply = {
             "type": "sample",
             "components": components,
             "heap": {"current": current, "peak": peak},
@@ -664,6 +687,9 @@ class Server:
             "trades": stats["trades"],
             "equity": float(stats["equity"]),
         }
+        if self.coverage is not None:
+            reply["coverage"] = self.coverage.take_new()
+        return reply
 
     # -- the bot --
 
@@ -688,7 +714,7 @@ class Server:
         self.bot = self._on_candle = self._on_candles = None
         gc.collect()
         try:
-            bot = self.bot_factory(config)
+            bot = self.traced(self.bot_factory, config)
         except Exception as exc:
             traceback.print_exc(file=self.stderr)
             self.build_failed = f"the bot rejected its config: {type(exc).__name__}: {exc}"

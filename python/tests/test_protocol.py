@@ -790,3 +790,55 @@ class HelperTest(ProtocolAsserts, unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class CoverageTest(ProtocolAsserts, unittest.TestCase):
+    """`"coverage": true` in hello: each sample names the lines of the bot's
+    own code run for the first time, and only those."""
+
+    def assertActed(self, answer):
+        self.assertEqual(answer.get("type"), "ok", answer)
+
+    def test_samples_name_new_lines_once(self):
+        bot = BotProcess(self, GUIDE)
+        self.assertHello(bot.request({**HELLO, "coverage": True}), "guide-bot")
+        built = bot.request({"type": "sample"})["coverage"]
+        self.assertGreater(len(built), 10, "building the bot runs lines")
+        self.assertActed(bot.request(action("add_session", id=1, payload_len=10)))
+        first = bot.request({"type": "sample"})["coverage"]
+        self.assertGreater(len(first), 0, "a first add_session runs new lines")
+        self.assertTrue(all(type(line) is int and 0 <= line < 65536 for line in first))
+        self.assertActed(bot.request(action("add_session", id=2, payload_len=10)))
+        self.assertEqual(bot.request({"type": "sample"})["coverage"], [], "the same path again")
+        self.assertActed(bot.request(action("remove_session", id=2)))
+        removed = bot.request({"type": "sample"})["coverage"]
+        self.assertGreater(len(removed), 0, "remove_session runs lines not run before")
+        self.assertFalse(set(removed) & set(first))
+        # reset keeps what was seen: only lines new to the process count.
+        self.assertHello(bot.request({"type": "reset", "config": {}, "coverage": True}), "guide-bot")
+        self.assertEqual(bot.request({"type": "sample"})["coverage"], [])
+        bot.shutdown(self)
+
+    def test_without_coverage_samples_have_no_lines(self):
+        bot = BotProcess(self, GUIDE)
+        self.assertHello(bot.request(HELLO), "guide-bot")
+        self.assertActed(bot.request(action("add_session", id=1, payload_len=10)))
+        self.assertNotIn("coverage", bot.request({"type": "sample"}))
+        bot.shutdown(self)
+
+    def test_tracing_adds_nothing_to_the_heap_per_request(self):
+        # The lines seen are a preallocated bitmap: a thousand traced
+        # actions on paths already seen leave the heap where it was.
+        bot = BotProcess(self, GUIDE)
+        self.assertHello(bot.request({**HELLO, "coverage": True}), "guide-bot")
+        for session in range(20):
+            self.assertActed(bot.request(action("add_session", id=session, payload_len=10)))
+            self.assertActed(bot.request(action("remove_session", id=session)))
+        before = bot.request({"type": "sample"})["heap"]["current"]
+        for session in range(1000):
+            self.assertActed(bot.request(action("add_session", id=session % 20, payload_len=10)))
+            self.assertActed(bot.request(action("remove_session", id=session % 20)))
+        after = bot.request({"type": "sample"})
+        self.assertEqual(after["coverage"], [])
+        self.assertLess(abs(after["heap"]["current"] - before), 2048)
+        bot.shutdown(self)

@@ -84,6 +84,8 @@ impl ExecArgs {
             bot_log: self.bot_log.clone(),
             rss_ceiling: self.rss_ceiling,
             max_line_bytes: usize::try_from(self.max_line).unwrap_or(usize::MAX),
+            reuse: None,
+            coverage: false,
         }))
     }
 }
@@ -205,6 +207,13 @@ fn merge(base: &mut serde_json::Value, given: serde_json::Value) {
 pub(crate) trait BotJob {
     /// Runs the job on bot `B` built from `config`.
     fn run<B: Bot>(&self, config: &B::Config) -> Result<Outcome, UsageError>;
+
+    /// Whether the job plays many short scenarios guided by what the bot
+    /// does: a bot process is then kept between runs (rebuilt with
+    /// `reset`) and asked for its coverage.
+    fn explores(&self) -> bool {
+        false
+    }
 }
 
 /// Runs `job` on the bot the flags name: a bot process (`--exec`), the
@@ -214,7 +223,11 @@ pub(crate) fn dispatch<B: Bot, F: ConfigFlags<B::Config>>(
     job: &impl BotJob,
 ) -> Result<Outcome, UsageError> {
     #[cfg(unix)]
-    if let Some(external) = args.external::<B>()? {
+    if let Some(mut external) = args.external::<B>()? {
+        if job.explores() {
+            external.reuse = Some(crate::external::ProcessPool::default());
+            external.coverage = true;
+        }
         return job.run::<crate::external::ExternalBot>(&external);
     }
     let config = args.config::<B>()?;

@@ -25,6 +25,16 @@ pub struct ExternalConfig {
     /// The longest answer line accepted, in bytes.
     #[serde(default = "default_max_line")]
     pub max_line_bytes: usize,
+    /// Keep processes between runs and rebuild the bot with `reset`
+    /// (`explore` sets it: its scenarios are short, starting a process is
+    /// not). `None`, the default: a fresh process per run. Never saved.
+    #[serde(skip)]
+    pub reuse: Option<super::ProcessPool>,
+    /// Ask the bot for the lines of its code it runs (`"coverage": true`
+    /// in `hello`), which guided `explore` keeps scenarios for. Never
+    /// saved.
+    #[serde(skip)]
+    pub coverage: bool,
 }
 
 fn default_max_line() -> usize {

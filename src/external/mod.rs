@@ -8,11 +8,13 @@
 mod child;
 mod config;
 mod names;
+mod pool;
 mod protocol;
 mod wire;
 
 pub use child::{BotLog, ProcessFailure, DEFAULT_MAX_LINE};
 pub use config::ExternalConfig;
+pub use pool::ProcessPool;
 pub use wire::ProcessAction;
 
 use std::borrow::Cow;
@@ -31,7 +33,9 @@ use wire::{CandleBatch, CandleEncoding, CANDLE_BATCH, CASH_UNITS_PER_QUOTE};
 
 /// A bot process.
 pub struct ExternalBot {
-    process: BotProcess,
+    /// `None` once parked in `reuse` after a clean shutdown.
+    process: Option<BotProcess>,
+    reuse: Option<ProcessPool>,
     name: String,
     /// Component names and bounds from `hello`.
     declared: Vec<(&'static str, usize)>,
@@ -70,7 +74,7 @@ impl ExternalBot {
         }
         // Outside the bot's group: a first blocking receive builds the
         // thread's lazy statics, which are heapbound's, not the bot's.
-        let process = &mut self.process;
+        let process = self.process.as_mut()?;
         let last_line = &mut self.last_line;
         let answer = tracking_allocator::AllocationRegistry::untracked(|| {
             process.request(line, what).and_then(|text| {
@@ -91,7 +95,9 @@ impl ExternalBot {
     fn fail(&mut self, failure: ProcessFailure) {
         let process = &mut self.process;
         tracking_allocator::AllocationRegistry::untracked(|| {
-            process.kill();
+            if let Some(process) = process {
+                process.kill();
+            }
             self.failure.get_or_insert(failure);
         });
     }
@@ -151,37 +157,23 @@ impl ExternalBot {
 
 impl Drop for ExternalBot {
     fn drop(&mut self) {
-        let process = &mut self.process;
-        let _ = tracking_allocator::AllocationRegistry::untracked(|| process.close());
+        if let Some(mut process) = self.process.take() {
+            let _ = tracking_allocator::AllocationRegistry::untracked(|| process.close());
+        }
     }
 }
 
-impl Bot for ExternalBot {
-    type Config = ExternalConfig;
-    type Action = ProcessAction;
-    const NAME: &'static str = "exec";
-
-    fn build(config: &ExternalConfig) -> Result<Self, ConfigError> {
-        if config.command.trim().is_empty() {
-            return Err(ConfigError::new("exec", "no command to run"));
-        }
-        if !(config.timeout_seconds > 0.0 && config.timeout_seconds <= 86_400.0) {
-            return Err(ConfigError::new(
-                "timeout",
-                "must be above 0 and at most a day",
-            ));
-        }
-        let log = config.bot_log.clone().map_or(BotLog::Inherit, BotLog::File);
-        let timeout = Duration::from_secs_f64(config.timeout_seconds);
-        // The pipes and threads that talk to the bot are heapbound's, not
-        // the bot's (whose heap is in its own process); std also builds
-        // lazy statics on a first spawn that would never be returned.
-        let process = tracking_allocator::AllocationRegistry::untracked(|| {
-            BotProcess::start(&config.command, &log, timeout, config.max_line_bytes)
-        })
-        .map_err(|failure| ConfigError::new("exec", failure.to_string()))?;
+impl ExternalBot {
+    /// Sends `hello` (or `reset` to a parked process) and builds the bot
+    /// from the answer.
+    fn greet(
+        process: BotProcess,
+        config: &ExternalConfig,
+        reset: bool,
+    ) -> Result<ExternalBot, ConfigError> {
         let mut bot = ExternalBot {
-            process,
+            process: Some(process),
+            reuse: config.reuse.clone(),
             name: String::new(),
             declared: Vec::new(),
             sample: Sample::default(),
@@ -196,12 +188,19 @@ impl Bot for ExternalBot {
             failure: None,
             rss_ceiling: config.rss_ceiling,
         };
-        let hello = serde_json::json!({
-            "type": "hello",
-            "protocol": PROTOCOL_VERSION,
-            "config": config.config,
-        })
-        .to_string();
+        let mut hello = if reset {
+            serde_json::json!({ "type": "reset", "config": config.config })
+        } else {
+            serde_json::json!({
+                "type": "hello",
+                "protocol": PROTOCOL_VERSION,
+                "config": config.config,
+            })
+        };
+        if config.coverage {
+            hello["coverage"] = serde_json::Value::Bool(true);
+        }
+        let hello = hello.to_string();
         match bot.request(&hello, "hello", &["hello"]) {
             Some(Answer::Hello {
                 protocol,
@@ -246,6 +245,40 @@ impl Bot for ExternalBot {
         }
         bot.observe();
         Ok(bot)
+    }
+}
+
+impl Bot for ExternalBot {
+    type Config = ExternalConfig;
+    type Action = ProcessAction;
+    const NAME: &'static str = "exec";
+
+    fn build(config: &ExternalConfig) -> Result<Self, ConfigError> {
+        if config.command.trim().is_empty() {
+            return Err(ConfigError::new("exec", "no command to run"));
+        }
+        if !(config.timeout_seconds > 0.0 && config.timeout_seconds <= 86_400.0) {
+            return Err(ConfigError::new(
+                "timeout",
+                "must be above 0 and at most a day",
+            ));
+        }
+        // A parked process that no longer answers is replaced by a fresh one.
+        if let Some(parked) = config.reuse.as_ref().and_then(ProcessPool::take) {
+            if let Ok(bot) = ExternalBot::greet(parked, config, true) {
+                return Ok(bot);
+            }
+        }
+        let log = config.bot_log.clone().map_or(BotLog::Inherit, BotLog::File);
+        let timeout = Duration::from_secs_f64(config.timeout_seconds);
+        // The pipes and threads that talk to the bot are heapbound's, not
+        // the bot's (whose heap is in its own process); std also builds
+        // lazy statics on a first spawn that would never be returned.
+        let process = tracking_allocator::AllocationRegistry::untracked(|| {
+            BotProcess::start(&config.command, &log, timeout, config.max_line_bytes)
+        })
+        .map_err(|failure| ConfigError::new("exec", failure.to_string()))?;
+        ExternalBot::greet(process, config, false)
     }
 
     fn on_candle(&mut self, candle: &Candle) -> CandleOutcome {
@@ -305,7 +338,14 @@ impl Bot for ExternalBot {
         if self.failure.is_some() {
             return Ok(());
         }
-        let process = &mut self.process;
+        if let (Some(pool), Some(process)) = (&self.reuse, self.process.take()) {
+            // The pool's slot is heapbound's, not the bot's.
+            tracking_allocator::AllocationRegistry::untracked(|| pool.park(process));
+            return Ok(());
+        }
+        let Some(process) = self.process.as_mut() else {
+            return Ok(());
+        };
         match tracking_allocator::AllocationRegistry::untracked(|| process.close()) {
             Ok(()) => Ok(()),
             Err(failure) => Err(self.failure_violation(&failure)),
@@ -340,8 +380,10 @@ impl Bot for ExternalBot {
         self.flush();
         // Outside the bot's group: procfs keeps lazily built statics, which
         // would otherwise count as bytes the bot never returned.
-        let pid = self.process.pid();
-        self.os = tracking_allocator::AllocationRegistry::untracked(|| ProcessStats::of_pid(pid));
+        if let Some(pid) = self.process.as_ref().map(BotProcess::pid) {
+            self.os =
+                tracking_allocator::AllocationRegistry::untracked(|| ProcessStats::of_pid(pid));
+        }
         if !self.stale {
             return;
         }
@@ -371,13 +413,23 @@ impl Bot for ExternalBot {
     fn process(&self) -> Option<ProcessStats> {
         self.os
     }
+
+    fn coverage(&self, visit: &mut dyn FnMut(u64)) -> bool {
+        let Some(lines) = &self.sample.coverage else {
+            return false;
+        };
+        for &line in lines {
+            visit(u64::from(line));
+        }
+        true
+    }
 }
 
 impl std::fmt::Debug for ExternalBot {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ExternalBot")
             .field("name", &self.name)
-            .field("pid", &self.process.pid())
+            .field("pid", &self.process.as_ref().map(BotProcess::pid))
             .field("declared", &self.declared)
             .field("answered_candles", &self.answered_candles)
             .field("failure", &self.failure)

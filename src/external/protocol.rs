@@ -58,6 +58,10 @@ pub struct Sample {
     pub trades: Option<u64>,
     #[serde(default)]
     pub equity: Option<f64>,
+    /// Lines of the bot first run since the last sample, when `hello`
+    /// asked for coverage and the bot can say.
+    #[serde(default)]
+    pub coverage: Option<Vec<u32>>,
 }
 
 /// Any answer.

@@ -22,8 +22,31 @@ pub struct Behaviour {
 }
 
 impl Behaviour {
-    /// Records what `action` left the bot in.
+    /// Records what `action` left the bot in: the lines of its code it ran
+    /// for the first time, when the bot reports coverage; otherwise its
+    /// state (components and activity) and the pair of this state and the
+    /// last.
     pub fn step<A>(&mut self, action: &Step<A>, bot: &dyn BotState) {
+        let features = &mut self.features;
+        let covered = bot.visit_coverage(&mut |point| {
+            let mut line = DefaultHasher::new();
+            ("coverage", point).hash(&mut line);
+            features.push(line.finish());
+        });
+        // With coverage, states only coarsely (each component empty, in
+        // use or full): fine states multiply (lengths by component, by
+        // verb, in pairs) until nearly every scenario looks new, which a
+        // bot too slow for tens of thousands of scenarios cannot afford.
+        if covered {
+            let mut hasher = DefaultHasher::new();
+            "occupancy".hash(&mut hasher);
+            bot.visit_components(&mut |component| {
+                (component.len.min(1) + usize::from(component.len >= component.bound))
+                    .hash(&mut hasher);
+            });
+            self.features.push(hasher.finish());
+            return;
+        }
         let activity = bot.activity_now();
         // DefaultHasher::new() has fixed keys: the same run, the same features.
         let mut hasher = DefaultHasher::new();

@@ -31,11 +31,16 @@ pub struct Exploration<B: Bot> {
     pub shrink_runs: u64,
 }
 
-/// The bytes of scenario `seed`: drawn from ChaCha8, their count varying
-/// with the seed so short and long scenarios mix.
-fn draw_bytes(seed: u64) -> Vec<u8> {
+/// Bytes a fresh scenario is drawn from at most, by default: enough for
+/// [`SCENARIO_MAX_STEPS`] steps.
+pub const DEFAULT_SCENARIO_BYTES: usize = 64 + 16 * SCENARIO_MAX_STEPS;
+
+/// The bytes of scenario `seed`: drawn from ChaCha8, their count (below
+/// `most`) varying with the seed so short and long scenarios mix.
+fn draw_bytes(seed: u64, most: usize) -> Vec<u8> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let len = 64 + (rng.next_u64() % (16 * SCENARIO_MAX_STEPS as u64)) as usize;
+    let shortest = (most / 8).min(64);
+    let len = shortest + (rng.next_u64() % (most - shortest).max(1) as u64) as usize;
     let mut bytes = vec![0u8; len];
     rng.fill_bytes(&mut bytes);
     bytes
@@ -47,7 +52,10 @@ pub fn draw_scenario<B: Bot>(config: &B::Config, seed: u64) -> Scenario<B> {
     Scenario {
         seed,
         config: config.clone(),
-        actions: steps_until_empty(&mut Unstructured::new(&draw_bytes(seed))),
+        actions: steps_until_empty(&mut Unstructured::new(&draw_bytes(
+            seed,
+            DEFAULT_SCENARIO_BYTES,
+        ))),
     }
 }
 
@@ -66,6 +74,42 @@ pub enum Guidance {
     Behaviour,
 }
 
+/// How [`explore_with`] explores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ExploreOptions {
+    /// How the next scenario is picked.
+    pub guidance: Guidance,
+    /// Bytes a fresh scenario is drawn from at most (about 10 per step).
+    /// Short scenarios suit a bot process, for which each step is a round
+    /// trip: a defect a few steps deep is then met in fewer scenarios too.
+    pub scenario_bytes: usize,
+}
+
+impl Default for ExploreOptions {
+    fn default() -> Self {
+        ExploreOptions {
+            guidance: Guidance::Behaviour,
+            scenario_bytes: DEFAULT_SCENARIO_BYTES,
+        }
+    }
+}
+
+impl ExploreOptions {
+    /// These options with `guidance`.
+    pub fn guidance(self, guidance: Guidance) -> Self {
+        ExploreOptions { guidance, ..self }
+    }
+
+    /// These options with fresh scenarios drawn from at most `bytes` bytes.
+    pub fn scenario_bytes(self, bytes: usize) -> Self {
+        ExploreOptions {
+            scenario_bytes: bytes.max(1),
+            ..self
+        }
+    }
+}
+
 /// Scenarios guided exploration keeps at most; a new one then replaces a
 /// random one.
 const KEPT_SCENARIOS: usize = 1_024;
@@ -80,16 +124,17 @@ struct Kept {
 /// `first_seed..` until a scenario fails or `time` runs out; shrinks a
 /// failure within the same time again.
 pub fn explore<B: Bot>(config: &B::Config, first_seed: u64, time: Duration) -> Exploration<B> {
-    explore_with(config, first_seed, time, Guidance::Behaviour)
+    explore_with(config, first_seed, time, &ExploreOptions::default())
 }
 
-/// [`explore`] with the guidance chosen.
+/// [`explore`] with its options chosen.
 pub fn explore_with<B: Bot>(
     config: &B::Config,
     first_seed: u64,
     time: Duration,
-    guidance: Guidance,
+    options: &ExploreOptions,
 ) -> Exploration<B> {
+    let guidance = options.guidance;
     let deadline = Instant::now() + time;
     let mut scenarios = 0;
     let mut seed = first_seed;
@@ -109,7 +154,7 @@ pub fn explore_with<B: Bot>(
             (parent.seed, steps.concat(), Some(steps))
         } else {
             seed += 1;
-            (seed - 1, draw_bytes(seed - 1), None)
+            (seed - 1, draw_bytes(seed - 1, options.scenario_bytes), None)
         };
         let scenario = Scenario::<B> {
             seed: scenario_seed,

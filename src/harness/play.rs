@@ -34,6 +34,8 @@ pub trait BotState {
     fn visit_components(&self, visit: &mut dyn FnMut(crate::bot::Component<'_>));
     /// [`Bot::activity`].
     fn activity_now(&self) -> crate::bot::Activity;
+    /// [`Bot::coverage`].
+    fn visit_coverage(&self, visit: &mut dyn FnMut(u64)) -> bool;
 }
 
 impl<B: Bot> BotState for B {
@@ -43,6 +45,10 @@ impl<B: Bot> BotState for B {
 
     fn activity_now(&self) -> crate::bot::Activity {
         self.activity()
+    }
+
+    fn visit_coverage(&self, visit: &mut dyn FnMut(u64)) -> bool {
+        self.coverage(visit)
     }
 }
 
