@@ -49,7 +49,10 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     match injected() {
         None => heapbound::harness::check_or_panic(
             &scenario,
-            "cargo run --release -- replay fuzz/artifacts/actions/<crash-file>",
+            &format!(
+                "cargo run --release -- replay {}",
+                heapbound::harness::crash_file(data)
+            ),
         ),
         Some(leak) => {
             let scenario = scenario.map_config::<Leaky<PaperBot>>(|bot| LeakyConfig {
@@ -64,7 +67,8 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             heapbound::harness::check_or_panic(
                 &scenario,
                 &format!(
-                    "cargo run --release -- replay fuzz/artifacts/actions/<crash-file> --inject {}{component}",
+                    "cargo run --release -- replay {} --inject {}{component}",
+                    heapbound::harness::crash_file(data),
                     leak.pattern.name()
                 ),
             );

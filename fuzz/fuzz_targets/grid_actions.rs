@@ -7,8 +7,7 @@
 static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllocator::system();
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    const REPLAY: &str =
-        "cargo run --release -p grid-bot --bin heapbound-grid -- replay fuzz/artifacts/grid_actions/<crash-file>";
+    const REPLAY: &str = "cargo run --release -p grid-bot --bin heapbound-grid -- replay";
     static LEAKY: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     if *LEAKY.get_or_init(|| std::env::var_os("GRID_BOT").is_some_and(|bot| bot == "leaky")) {
         heapbound::fuzz_with::<grid_bot::LeakyGridBot>(

@@ -100,6 +100,19 @@ fn target_from_path(path: &Path) -> Option<String> {
     Some(path.parent()?.file_name()?.to_str()?.to_string())
 }
 
+/// The `--target` flag that reads `bytes` from `path` as `input` again:
+/// none for JSON (which names its target) or a raw file in its target's
+/// folder.
+pub fn target_flag<B: Bot>(path: &Path, bytes: &[u8], input: &Input<B>) -> String {
+    let target = input.target();
+    let json = serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok();
+    if json || target_from_path(path).as_deref() == Some(target.as_str()) {
+        String::new()
+    } else {
+        format!(" --target {target}")
+    }
+}
+
 /// Decodes `bytes` read from `path`: JSON if it parses as an input, else raw
 /// fuzz bytes of `target` (default: the folder's name, else the scenario).
 pub fn decode<B: Bot>(

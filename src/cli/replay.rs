@@ -101,10 +101,10 @@ fn replay<B: Bot>(args: &ReplayArgs, config: Option<B::Config>) -> Result<Outcom
     }
     let exec = args.exec.flag();
     let reproduce = format!(
-        "{} replay {} --target {}{}{exec}",
+        "{} replay {}{}{}{exec}",
         super::program(),
         args.file.display(),
-        input.target(),
+        super::input::target_flag(&args.file, &bytes, &input),
         inject_flag(args.inject.as_ref())
     );
     let mut lines = Vec::new();

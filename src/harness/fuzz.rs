@@ -14,20 +14,43 @@ use super::scenario::Scenario;
 /// libfuzzer_sys::fuzz_target!(|data: &[u8]| heapbound::fuzz::<MyBot>(data));
 /// ```
 ///
-/// The report says to replay the crash with `cargo run --release -- replay`;
-/// use [`fuzz_with`] to name your own command.
+/// The report names the crash file libFuzzer writes and replays it with
+/// the command line README's "Prove your own bot" sets up
+/// ([`DEFAULT_REPLAY`]); [`fuzz_with`] names your own.
 pub fn fuzz<B: Bot>(data: &[u8]) {
-    fuzz_with::<B>(
-        data,
-        "cargo run --release -- replay fuzz/artifacts/<target>/<crash-file>",
-    );
+    fuzz_with::<B>(data, DEFAULT_REPLAY);
 }
 
-/// [`fuzz`], naming the command that replays a crash.
-pub fn fuzz_with<B: Bot>(data: &[u8], reproduce: &str) {
+/// The command that replays a crash of [`fuzz`]: the bot's command line
+/// as README sets it up (`src/bin/heapbound.rs` behind a `cli` feature).
+pub const DEFAULT_REPLAY: &str = "cargo run --release --features cli --bin heapbound -- replay";
+
+/// [`fuzz`], naming the command that replays a crash: `replay` is
+/// followed by the crash file ([`crash_file`]), e.g.
+/// `"cargo run --release --bin my-bot -- replay"`.
+pub fn fuzz_with<B: Bot>(data: &[u8], replay: &str) {
     if let Ok(scenario) = Scenario::<B>::from_fuzz_bytes(data) {
-        check_or_panic(&scenario, reproduce);
+        if let Err(failure) = check_scenario_with(&scenario, &RunOptions::default(), &mut |_| {}) {
+            panic!(
+                "{}",
+                failure.reproduced_by(format!("{replay} {}", crash_file(data)))
+            );
+        }
     }
+}
+
+/// Where cargo-fuzz's libFuzzer writes `data` when it crashes:
+/// `fuzz/artifacts/<target>/crash-<SHA-1 of data>`, the target being the
+/// running fuzz binary's name.
+pub fn crash_file(data: &[u8]) -> String {
+    let target = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.file_name()?.to_str()?.to_string()))
+        .unwrap_or_else(|| "<target>".to_string());
+    format!(
+        "fuzz/artifacts/{target}/crash-{}",
+        sha1_smol::Sha1::from(data).digest()
+    )
 }
 
 /// Plays `scenario` with every check; on a violation panics with the
@@ -59,4 +82,19 @@ pub fn check_or_save<B: Bot>(scenario: &Scenario<B>, json_path: &std::path::Path
         ),
     };
     panic!("{}", failure.reproduced_by(command));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_crash_file_is_named_by_the_inputs_sha1_as_libfuzzer_names_it() {
+        let path = crash_file(b"abc");
+        assert!(
+            path.ends_with("/crash-a9993e364706816aba3e25717850c26c9cd0d89d"),
+            "{path}"
+        );
+        assert!(path.starts_with("fuzz/artifacts/"), "{path}");
+    }
 }

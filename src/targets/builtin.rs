@@ -163,8 +163,10 @@ pub fn fuzz_builtin(target: Builtin, data: &[u8]) {
         return;
     };
     if let Err(violation) = input.check() {
+        // In its target's folder, the crash file names its target.
         let violation = violation.reproduced_by(format!(
-            "cargo run --release -- replay fuzz/artifacts/{target}/<crash-file> --target {target}"
+            "cargo run --release -- replay {}",
+            crate::harness::crash_file(data)
         ));
         panic!("{violation}");
     }
