@@ -140,7 +140,17 @@ pub fn main<B: Bot>() -> ExitCode {
 
 /// The CLI for bot `B` with flags `F` that set fields of its config.
 pub fn main_with_flags<B: Bot, F: ConfigFlags<B::Config>>() -> ExitCode {
-    let cli = Cli::<F>::parse();
+    let about = format!(
+        "heapbound for the bot `{}`: proves it stays inside its memory budget (bounds, budgets, heap ceiling, leak slope, its invariants, teardown) on generated or recorded candles and its own actions",
+        B::NAME
+    );
+    let matches = <Cli<F> as clap::CommandFactory>::command()
+        .about(about)
+        .get_matches();
+    let cli = match <Cli<F> as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(error) => error.exit(),
+    };
     let filter = std::env::var("HEAPBOUND_LOG").unwrap_or_else(|_| cli.log.clone());
     match tracing_subscriber::EnvFilter::try_new(&filter) {
         Ok(filter) => tracing_subscriber::fmt()
