@@ -128,6 +128,17 @@ pub trait Bot: Sized {
     /// inside the bot's group. Default: nothing.
     fn prewarm(&mut self) {}
 
+    /// Makes, outside any allocation group, the state a dependency keeps
+    /// once per thread or process from its first use on (rand's thread
+    /// RNG, 352 B; a lazy static), by using it once. heapbound calls it on
+    /// each thread before the first bot of this type is built there. Made
+    /// inside the first bot's group instead, such state stays after that
+    /// bot is dropped and is reported as its `teardown-leak` (or passes its
+    /// heap ceiling): from the bytes alone heapbound cannot tell it from a
+    /// leak into a global, which a second bot would find already made as
+    /// well. Default: nothing.
+    fn warm_thread() {}
+
     /// Called once at the end of a run, before the bot is dropped: a bot
     /// in another process is asked to shut down here, and how it did
     /// (`bye`, nothing after it, exit status 0) is checked. Default: nothing.

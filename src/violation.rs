@@ -276,20 +276,6 @@ pub struct Failure {
 }
 
 impl Failure {
-    /// Whether every violation is one that a dependency's one-time state
-    /// can cause (the heap ceiling, teardown): bytes a thread-local cache
-    /// or lazy static makes inside the first bot's group on a thread. The
-    /// drivers then play the run again on the same thread, where that
-    /// state exists already, and report only a failure that repeats.
-    pub(crate) fn may_be_one_time_state(&self) -> bool {
-        self.violations.iter().all(|violation| {
-            matches!(
-                violation.invariant,
-                Invariant::HeapCeiling | Invariant::TeardownLeak
-            )
-        })
-    }
-
     /// A failure of one violation.
     pub fn one(violation: Violation) -> Failure {
         Failure {

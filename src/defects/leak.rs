@@ -312,6 +312,10 @@ impl<B: Bot> Bot for Leaky<B> {
         self.bot.warmup_candles(run_candles)
     }
 
+    fn warm_thread() {
+        B::warm_thread();
+    }
+
     fn prewarm(&mut self) {
         self.bot.prewarm();
     }

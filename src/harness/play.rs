@@ -93,27 +93,7 @@ pub fn check_scenario<B: Bot>(scenario: &Scenario<B>) -> Result<Outcome, Failure
 /// a panic in the bot ends the scenario as a `bot-panic` violation. A
 /// config the bot refuses is a passing scenario with no steps: fuzzers
 /// draw such configs, and refusing them is correct.
-///
-/// A failure of the heap ceiling or teardown alone counts only if a second
-/// play of the same scenario on the same thread fails again: what a
-/// dependency allocates once per thread or process (rand's thread RNG,
-/// 352 B; a lazy static) is made inside the first bot's group on a thread,
-/// stays after it, and is not the bot's.
 pub fn check_scenario_with<B: Bot>(
-    scenario: &Scenario<B>,
-    options: &RunOptions,
-    trace: &mut dyn FnMut(&StepTrace<'_, B::Action>),
-) -> Result<Outcome, Failure> {
-    match play_checked(scenario, options, trace) {
-        Err(failure) if failure.may_be_one_time_state() => {
-            play_checked(scenario, options, &mut |_| {}).map_err(|_| failure)
-        }
-        played => played,
-    }
-}
-
-/// Plays `scenario` once, checking everything.
-fn play_checked<B: Bot>(
     scenario: &Scenario<B>,
     options: &RunOptions,
     trace: &mut dyn FnMut(&StepTrace<'_, B::Action>),

@@ -58,10 +58,35 @@ pub struct Run<B: Bot> {
     panic: Option<Violation>,
 }
 
+thread_local! {
+    /// The bot types whose [`Bot::warm_thread`] ran on this thread.
+    static WARMED: std::cell::RefCell<Vec<&'static str>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs [`Bot::warm_thread`] of `B` on this thread if it has not run here
+/// yet, outside any allocation group.
+fn warm_thread_once<B: Bot>() {
+    let name = std::any::type_name::<B>();
+    let first = tracking_allocator::AllocationRegistry::untracked(|| {
+        WARMED.with(|warmed| {
+            let mut warmed = warmed.borrow_mut();
+            let first = !warmed.contains(&name);
+            if first {
+                warmed.push(name);
+            }
+            first
+        })
+    });
+    if first {
+        tracking_allocator::AllocationRegistry::untracked(B::warm_thread);
+    }
+}
+
 impl<B: Bot> Run<B> {
     /// Builds the bot from `config` inside a fresh group, then lets it do
     /// its one-time allocations ([`Bot::prewarm`]).
     pub fn new(config: &B::Config, options: &RunOptions) -> Result<Run<B>, BuildError> {
+        warm_thread_once::<B>();
         let batch = Vec::with_capacity(BATCH);
         let mut arena = Group::new();
         let bot = arena

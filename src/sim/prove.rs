@@ -153,22 +153,6 @@ impl<B: Bot> Prove<B> {
         }
     }
 
-    /// One seed's run of `simulate` on generated candles.
-    fn simulate_seed(&self, options: &SimOptions, seed: u64) -> Result<SimReport, Failure> {
-        simulate::<B>(
-            options,
-            &self.config,
-            CandleGenerator::new(seed),
-            &mut |_| {},
-        )
-        .map_err(|error| {
-            Failure::one(
-                Violation::domain("invalid-config", 1, 0, "configs")
-                    .at_step(0, Some(error.to_string())),
-            )
-        })
-    }
-
     /// Like [`Prove::run`], returning the failure instead of panicking.
     pub fn try_run(self) -> Result<ProveReport, Failure> {
         let config_json = serde_json::to_string(&self.config).unwrap_or_default();
@@ -182,17 +166,18 @@ impl<B: Bot> Prove<B> {
                 leak_budget_bytes: self.leak_budget,
                 ..SimOptions::default()
             };
-            let mut report = self.simulate_seed(&options, seed)?;
-            // The first bot on this thread may have made a dependency's
-            // one-time state (see `Failure::may_be_one_time_state`).
-            if Failure::of(report.broken.clone())
-                .is_some_and(|failure| failure.may_be_one_time_state())
-            {
-                let again = self.simulate_seed(&options, seed)?;
-                if again.broken.is_empty() {
-                    report = again;
-                }
-            }
+            let report = simulate::<B>(
+                &options,
+                &self.config,
+                CandleGenerator::new(seed),
+                &mut |_| {},
+            )
+            .map_err(|error| {
+                Failure::one(
+                    Violation::domain("invalid-config", 1, 0, "configs")
+                        .at_step(0, Some(error.to_string())),
+                )
+            })?;
             if let Some(failure) = Failure::of(report.broken.clone()) {
                 let ceiling = self
                     .heap_ceiling
