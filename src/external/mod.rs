@@ -14,7 +14,7 @@ mod wire;
 
 pub use child::{BotLog, ProcessFailure, DEFAULT_MAX_LINE};
 pub use config::ExternalConfig;
-pub use pool::ProcessPool;
+pub use pool::{fresh_processes, processes_reused, ProcessPool};
 pub use wire::ProcessAction;
 
 use std::borrow::Cow;
@@ -338,10 +338,14 @@ impl Bot for ExternalBot {
         if self.failure.is_some() {
             return Ok(());
         }
-        if let (Some(pool), Some(process)) = (&self.reuse, self.process.take()) {
-            // The pool's slot is heapbound's, not the bot's.
-            tracking_allocator::AllocationRegistry::untracked(|| pool.park(process));
-            return Ok(());
+        if let Some(pool) = &self.reuse {
+            if let Some(process) = self.process.take() {
+                // The pool's slot is heapbound's, not the bot's.
+                match tracking_allocator::AllocationRegistry::untracked(|| pool.park(process)) {
+                    None => return Ok(()),
+                    Some(refused) => self.process = Some(refused),
+                }
+            }
         }
         let Some(process) = self.process.as_mut() else {
             return Ok(());

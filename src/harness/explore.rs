@@ -31,6 +31,22 @@ pub struct Exploration<B: Bot> {
     pub shrink_runs: u64,
 }
 
+/// Runs `f` with bot processes started fresh (no reuse across runs).
+fn fresh<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(unix)]
+    return crate::external::fresh_processes(f);
+    #[cfg(not(unix))]
+    f()
+}
+
+/// Bot processes reused on this thread so far (none without them).
+fn processes_reused() -> u64 {
+    #[cfg(unix)]
+    return crate::external::processes_reused();
+    #[cfg(not(unix))]
+    0
+}
+
 /// Bytes a fresh scenario is drawn from at most, by default: enough for
 /// [`SCENARIO_MAX_STEPS`] steps.
 pub const DEFAULT_SCENARIO_BYTES: usize = 64 + 16 * SCENARIO_MAX_STEPS;
@@ -84,6 +100,17 @@ pub struct ExploreOptions {
     /// Short scenarios suit a bot process, for which each step is a round
     /// trip: a defect a few steps deep is then met in fewer scenarios too.
     pub scenario_bytes: usize,
+    /// The most candles one `Candles(n)` step feeds (a larger `n` is
+    /// lowered to it before the scenario is played, so what is saved and
+    /// replayed is what ran). 255, the default, changes nothing; a bot
+    /// process spends most of a scenario on candles and on measuring the
+    /// containers they fill.
+    pub candles_per_step: u8,
+    /// Every this many scenarios, from the first, one is drawn fresh at
+    /// full length ([`DEFAULT_SCENARIO_BYTES`], up to 255 candles a step),
+    /// so growth that needs thousands of candles is met even when the
+    /// other scenarios are short. 0: never.
+    pub full_length_every: u64,
 }
 
 impl Default for ExploreOptions {
@@ -91,6 +118,8 @@ impl Default for ExploreOptions {
         ExploreOptions {
             guidance: Guidance::Behaviour,
             scenario_bytes: DEFAULT_SCENARIO_BYTES,
+            candles_per_step: u8::MAX,
+            full_length_every: 1,
         }
     }
 }
@@ -99,6 +128,23 @@ impl ExploreOptions {
     /// These options with `guidance`.
     pub fn guidance(self, guidance: Guidance) -> Self {
         ExploreOptions { guidance, ..self }
+    }
+
+    /// These options with at most `candles` candles per `Candles` step.
+    pub fn candles_per_step(self, candles: u8) -> Self {
+        ExploreOptions {
+            candles_per_step: candles,
+            ..self
+        }
+    }
+
+    /// These options with a full-length scenario every `every` scenarios
+    /// (0: never).
+    pub fn full_length_every(self, every: u64) -> Self {
+        ExploreOptions {
+            full_length_every: every,
+            ..self
+        }
     }
 
     /// These options with fresh scenarios drawn from at most `bytes` bytes.
@@ -143,7 +189,12 @@ pub fn explore_with<B: Bot>(
     let mut kept: Vec<Kept> = Vec::new();
     let mut seen = BTreeSet::new();
     while Instant::now() < deadline {
-        let mutate = guidance == Guidance::Behaviour && !kept.is_empty() && scenarios % 4 != 0;
+        let full_length =
+            options.full_length_every != 0 && scenarios % options.full_length_every == 0;
+        let mutate = guidance == Guidance::Behaviour
+            && !kept.is_empty()
+            && scenarios % 4 != 0
+            && !full_length;
         // A mutated scenario comes as step chunks; a fresh one as bytes,
         // cut into chunks only if it is kept.
         let (scenario_seed, bytes, chunks) = if mutate {
@@ -154,14 +205,27 @@ pub fn explore_with<B: Bot>(
             (parent.seed, steps.concat(), Some(steps))
         } else {
             seed += 1;
-            (seed - 1, draw_bytes(seed - 1, options.scenario_bytes), None)
+            let most = if full_length {
+                DEFAULT_SCENARIO_BYTES
+            } else {
+                options.scenario_bytes
+            };
+            (seed - 1, draw_bytes(seed - 1, most), None)
         };
-        let scenario = Scenario::<B> {
+        let mut scenario = Scenario::<B> {
             seed: scenario_seed,
             config: config.clone(),
             actions: steps_until_empty(&mut Unstructured::new(&bytes)),
         };
+        if !full_length {
+            for step in &mut scenario.actions {
+                if let Step::Candles(n) = step {
+                    *n = (*n).min(options.candles_per_step);
+                }
+            }
+        }
         scenarios += 1;
+        let reused_before = processes_reused();
         let mut behaviour = Behaviour::default();
         let played = match guidance {
             Guidance::Unguided => check_scenario(&scenario),
@@ -169,21 +233,38 @@ pub fn explore_with<B: Bot>(
                 behaviour.step(trace.action, trace.bot)
             }),
         };
-        if let Err(violation) = played {
-            let steps = scenario.actions.len();
-            let (shrunk, violation, runs) = shrink(scenario, violation, Instant::now() + time);
-            return Exploration {
-                scenarios,
-                failure: Some((shrunk, violation)),
-                steps_before_shrinking: steps,
-                shrink_runs: runs,
+        if let Err(failure) = played {
+            // Played in a reused bot process, it is played again in a fresh
+            // one: what is saved must fail alone, not after what earlier
+            // scenarios left in the process (module-level state survives
+            // `reset`); one that passes there is not this scenario's. A
+            // bot in this process plays once: a second play would miss
+            // what the first left behind for good (a global cache).
+            let confirmed = if processes_reused() > reused_before {
+                fresh(|| check_scenario(&scenario))
+            } else {
+                Err(failure)
             };
+            if let Err(violation) = confirmed {
+                let steps = scenario.actions.len();
+                let (shrunk, violation, runs) =
+                    fresh(|| shrink(scenario, violation, Instant::now() + time));
+                return Exploration {
+                    scenarios,
+                    failure: Some((shrunk, violation)),
+                    steps_before_shrinking: steps,
+                    shrink_runs: runs,
+                };
+            }
+            continue;
         }
         let mut new = false;
         for feature in behaviour.features {
             new |= seen.insert(feature);
         }
-        if new {
+        // A full-length scenario among short ones is there for growth over
+        // many candles; kept, its long children would slow every mutation.
+        if new && !(full_length && options.scenario_bytes < DEFAULT_SCENARIO_BYTES) {
             let candidate = Kept {
                 seed: scenario_seed,
                 steps: chunks.unwrap_or_else(|| split_steps::<B::Action>(&bytes)),
