@@ -198,10 +198,13 @@ impl SiteSnapshot {
     }
 }
 
-/// The innermost frame that lies in this crate's sources outside the heap
-/// tracker itself: the line a developer has to look at.
+/// The innermost frame of the code that grew: not the standard library,
+/// not a collection crate (the map that grew is not the news, its caller
+/// is), not heapbound's own machinery (the tracker, the harness and
+/// drivers that called the bot). Heapbound's bots and bounded containers
+/// count as code; so do a framework's sources in a dependency, shown from
+/// the crate's folder (`barter-execution-0.9.0/src/...`).
 fn project_location(stack: &[usize]) -> String {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/src/");
     let mut found = None;
     for &ip in stack {
         backtrace::resolve(ip as *mut std::ffi::c_void, |symbol| {
@@ -211,29 +214,109 @@ fn project_location(stack: &[usize]) -> String {
             let (Some(file), Some(line)) = (symbol.filename(), symbol.lineno()) else {
                 return;
             };
-            let file = file.to_string_lossy();
             let function = symbol
                 .name()
                 .map(|name| format!("{name:#}"))
                 .unwrap_or_default();
             // The allocator shim is attributed to the line of the
             // `#[global_allocator]` static; the caller is what matters.
-            let shim = function.starts_with("__rust");
-            if let Some(relative) = file.strip_prefix(root) {
-                if !relative.starts_with("heap/") && !shim {
-                    found = Some(format!("src/{relative}:{line} ({function})"));
-                }
+            if function.starts_with("__rust") {
+                return;
+            }
+            if let Some(place) = code_place(&file.to_string_lossy()) {
+                found = Some(format!("{place}:{line} ({function})"));
             }
         });
         if found.is_some() {
             break;
         }
     }
-    found.unwrap_or_else(|| "<outside heapbound's sources>".to_string())
+    found.unwrap_or_else(|| "<no frame outside std and heapbound's machinery>".to_string())
+}
+
+/// `file` as a report names it, or `None` for a frame to look past.
+fn code_place(file: &str) -> Option<String> {
+    const MACHINERY: [&str; 5] = ["heap/", "harness/", "sim/", "cli/", "monitor/"];
+    // Containers, the allocator hook, and the unwinder the site tracing
+    // itself calls.
+    const COLLECTIONS: [&str; 8] = [
+        "tracking-allocator-",
+        "hashbrown-",
+        "indexmap-",
+        "smallvec-",
+        "arrayvec-",
+        "backtrace-",
+        "gimli-",
+        "addr2line-",
+    ];
+    let heapbound = concat!(env!("CARGO_MANIFEST_DIR"), "/src/");
+    if let Some(relative) = file.strip_prefix(heapbound) {
+        return (!MACHINERY.iter().any(|dir| relative.starts_with(dir)))
+            .then(|| format!("src/{relative}"));
+    }
+    // The standard library's sources (and its own dependencies, such as
+    // its hashbrown), wherever the toolchain keeps them.
+    let std = ["/rustc/", "/rust/deps/", "/lib/rustlib/", "/library/"];
+    if std
+        .iter()
+        .any(|dir| file.starts_with(dir) || file.contains(dir))
+    {
+        return None;
+    }
+    // A dependency: from its crate folder on.
+    if let Some(at) = file.find("/registry/src/") {
+        let in_index = &file[at + "/registry/src/".len()..];
+        let from_crate = in_index.split_once('/').map_or(in_index, |(_, rest)| rest);
+        return (!COLLECTIONS.iter().any(|name| from_crate.starts_with(name)))
+            .then(|| from_crate.to_string());
+    }
+    let cwd = std::env::current_dir().ok();
+    let relative = cwd
+        .as_deref()
+        .and_then(|cwd| std::path::Path::new(file).strip_prefix(cwd).ok())
+        .map(|path| path.display().to_string());
+    Some(relative.unwrap_or_else(|| file.to_string()))
 }
 
 impl std::fmt::Debug for SiteTracing {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SiteTracing").finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod place_tests {
+    use super::code_place;
+
+    #[test]
+    fn frames_are_named_past_std_collections_and_heapbounds_machinery() {
+        let heapbound = concat!(env!("CARGO_MANIFEST_DIR"), "/src/");
+        assert_eq!(code_place(&format!("{heapbound}harness/run.rs")), None);
+        assert_eq!(code_place(&format!("{heapbound}heap/group.rs")), None);
+        assert_eq!(
+            code_place(&format!("{heapbound}paper/bot.rs")).as_deref(),
+            Some("src/paper/bot.rs")
+        );
+        assert_eq!(
+            code_place("/rustc/abc123/library/alloc/src/vec/mod.rs"),
+            None
+        );
+        assert_eq!(
+            code_place("/rust/deps/hashbrown-0.16.1/src/raw/alloc.rs"),
+            None
+        );
+        assert_eq!(
+            code_place("/home/u/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/hashbrown-0.15.2/src/raw/mod.rs"),
+            None
+        );
+        assert_eq!(
+            code_place("/home/u/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/barter-execution-0.9.0/src/exchange/mock/account.rs")
+                .as_deref(),
+            Some("barter-execution-0.9.0/src/exchange/mock/account.rs")
+        );
+        assert_eq!(
+            code_place("/elsewhere/my-bot/src/lib.rs").as_deref(),
+            Some("/elsewhere/my-bot/src/lib.rs")
+        );
     }
 }
