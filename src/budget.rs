@@ -1,6 +1,6 @@
 //! Byte budgets for the standard containers: the most heap a container
-//! holding at most `bound` entries can keep, for [`Component::budget`]
-//! (crate::Component::budget), without reproducing the growth rules of
+//! holding at most `bound` entries can keep, for
+//! [`Component::budget`](crate::Component::budget), without reproducing the growth rules of
 //! `Vec` or hashbrown by hand.
 //!
 //! ```
@@ -17,7 +17,7 @@
 //! (the bot's heap ceiling, the sum of its budgets, sees that peak). What
 //! the entries own on the heap themselves (a `String`'s bytes, a `Vec`
 //! inside a value) is extra, `bound` times what one entry may own. Each
-//! budget includes [`COMPONENT_OVERHEAD`](crate::COMPONENT_OVERHEAD) for
+//! budget includes [`COMPONENT_OVERHEAD`] for
 //! the allocator's rounding.
 
 use std::mem::{align_of, size_of};

@@ -14,12 +14,16 @@ mod my_bot {
         fills: Tracked<VecDeque<i64>>,
         max_fills: usize,
         cash: i64,
+        leaky: bool,
     }
 
     #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize, arbitrary::Arbitrary)]
     pub struct MyConfig {
-        pub max_fills: u8,
-    } // draw valid configs: clamp in build
+        pub max_fills: u8, // draw valid configs: clamp in build
+        #[serde(default)]
+        #[arbitrary(value = false)] // a mode the fuzzer never draws
+        pub leaky: bool, // the leaky twin: never drops a fill
+    }
 
     #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, arbitrary::Arbitrary)]
     pub enum MyAction {
@@ -34,23 +38,25 @@ mod my_bot {
 
         fn build(config: &MyConfig) -> Result<Self, ConfigError> {
             let max_fills = usize::from(config.max_fills.max(1));
+            let fills = Tracked::new(|| VecDeque::with_capacity(max_fills));
             Ok(MyBot {
-                fills: Tracked::new(|| VecDeque::with_capacity(max_fills)),
+                fills,
                 max_fills,
                 cash: 0,
+                leaky: config.leaky,
             })
         }
         fn on_candle(&mut self, candle: &Candle) -> CandleOutcome {
-            let max = self.max_fills;
+            let (max, leaky) = (self.max_fills, self.leaky);
             self.fills.with_mut(|fills| {
-                if fills.len() == max {
+                if fills.len() == max && !leaky {
                     fills.pop_front();
                 }
                 fills.push_back(candle.close());
             });
             CandleOutcome::default()
         }
-        fn apply(&mut self, action: &MyAction, market: &MarketView) { /* orders at market.last_close ... */
+        fn apply(&mut self, _action: &MyAction, _market: &MarketView) { /* orders at _market.last_close ... */
         }
         fn components(&self, visit: &mut dyn FnMut(Component<'_>)) {
             visit(
@@ -75,10 +81,13 @@ mod my_bot {
 
 #[test]
 fn my_bot_stays_inside_its_budget() {
-    heapbound::prove::<my_bot::MyBot>(my_bot::MyConfig { max_fills: 100 })
-        .seeds(0..2)
-        .candles(100_000)
-        .run();
+    heapbound::prove::<my_bot::MyBot>(my_bot::MyConfig {
+        max_fills: 100,
+        leaky: false,
+    })
+    .seeds(0..2)
+    .candles(100_000)
+    .run();
 }
 
 #[test]
@@ -86,4 +95,47 @@ fn my_bot_fuzz_entry_runs_any_bytes() {
     for data in [&[][..], &[1, 2, 3][..], &[0xff; 300][..]] {
         heapbound::fuzz::<my_bot::MyBot>(data);
     }
+}
+
+#[test]
+fn the_leaky_twin_fails_naming_its_container() {
+    let failure = heapbound::prove::<my_bot::MyBot>(my_bot::MyConfig {
+        max_fills: 100,
+        leaky: true,
+    })
+    .seeds(0..1)
+    .candles(1_000)
+    .try_run()
+    .expect_err("the twin never drops a fill");
+    let first = failure.first();
+    assert_eq!(first.invariant, heapbound::Invariant::ContainerBound);
+    assert_eq!(first.component.as_deref(), Some("fills"));
+}
+
+#[test]
+fn explore_with_short_scenarios_saves_what_it_ran() {
+    use heapbound::harness::explore::{explore_with, ExploreOptions};
+    use heapbound::Step;
+    let options = ExploreOptions::default()
+        .scenario_bytes(136)
+        .candles_per_step(8)
+        .full_length_every(0);
+    let config = my_bot::MyConfig {
+        max_fills: 10,
+        leaky: true,
+    };
+    let found =
+        explore_with::<my_bot::MyBot>(&config, 0, std::time::Duration::from_secs(20), &options);
+    let (scenario, failure) = found.failure.expect("the twin overflows 10 fills");
+    assert_eq!(
+        failure.first().invariant,
+        heapbound::Invariant::ContainerBound
+    );
+    for step in &scenario.actions {
+        if let Step::Candles(n) = step {
+            assert!(*n <= 8, "a step of {n} candles");
+        }
+    }
+    // The saved scenario fails alone, as it ran.
+    assert!(heapbound::harness::check_scenario(&scenario).is_err());
 }
