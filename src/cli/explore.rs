@@ -44,9 +44,10 @@ pub struct ExploreArgs<F: Args> {
     /// With short scenarios (--scenario-bytes, --candles-per-step), every
     /// N-th one, from the first, is drawn at full length (up to 512 steps
     /// of up to 255 candles), so growth that needs thousands of candles is
-    /// met too; 0: never.
-    #[arg(long, value_name = "N", default_value_t = 256)]
-    pub full_length_every: u64,
+    /// met too; 0: never. Default: 256 with --exec, else 0 (every
+    /// scenario is full length already).
+    #[arg(long, value_name = "N")]
+    pub full_length_every: Option<u64>,
     #[command(flatten)]
     pub bot: BotArgs<F>,
 }
@@ -76,6 +77,9 @@ fn duration(text: &str) -> Result<Duration, String> {
 /// steps; measured on examples/python/deep_desk_bot.py: shorter scenarios
 /// reach its defect in fewer scenarios and run 2-3 times as many a second).
 const PROCESS_SCENARIO_BYTES: usize = 136;
+
+/// The default `--full-length-every` for a bot process.
+const PROCESS_FULL_LENGTH_EVERY: u64 = 256;
 
 /// The default `--candles-per-step` for a bot process (measured on the
 /// same bot: its defect in a median 69 s at 32, 23.5 s at 8).
@@ -136,7 +140,14 @@ fn explore_bot<B: Bot>(
         .guidance(guidance)
         .scenario_bytes(scenario_bytes)
         .candles_per_step(candles_per_step)
-        .full_length_every(args.full_length_every);
+        .full_length_every(
+            args.full_length_every
+                .unwrap_or(if args.bot.exec.exec.is_some() {
+                    PROCESS_FULL_LENGTH_EVERY
+                } else {
+                    0
+                }),
+        );
     let found = explore_with::<B>(config, args.seed, args.time, &options);
     let Some((scenario, violation)) = found.failure else {
         println!(

@@ -119,7 +119,7 @@ impl Default for ExploreOptions {
             guidance: Guidance::Behaviour,
             scenario_bytes: DEFAULT_SCENARIO_BYTES,
             candles_per_step: u8::MAX,
-            full_length_every: 1,
+            full_length_every: 0,
         }
     }
 }

@@ -370,12 +370,18 @@ impl GrowthModel {
 /// Segments the floor test splits a run into.
 const SEGMENTS: usize = 8;
 
+/// Samples a segment's floor is the least of, at least.
+const MIN_SAMPLES_PER_SEGMENT: usize = 3;
+
 /// The floor of each of [`SEGMENTS`] equal stretches of the series (its
 /// lowest point there), with the candle at the stretch's middle; empty
 /// when there are too few samples for two per stretch.
 pub(crate) fn segment_floors(candles: &[u64], series: &[f64]) -> Vec<(f64, f64)> {
     let per = series.len() / SEGMENTS;
-    if per < 2 {
+    // A floor of two samples is one of them: a saw-tooth (a heap that a
+    // periodic `gc.collect()` drops and the next candles refill) sampled
+    // twice per segment rises in every segment by chance.
+    if per < MIN_SAMPLES_PER_SEGMENT {
         return Vec::new();
     }
     (0..SEGMENTS)
@@ -513,6 +519,30 @@ mod tests {
             model.observe(candles, heap, &parts, true);
         }
         model.verdict(HORIZON, BUDGET)
+    }
+
+    #[test]
+    fn a_saw_tooth_sampled_twice_a_segment_is_not_kept_growth() {
+        // A Python heap after `gc.collect()` cleanups (243-254 KB, the
+        // tooth's low end creeping up by chance), 17 samples: the pattern
+        // a correct bot showed in a 10,862-candle scenario (explore
+        // --unguided --seed 2 on examples/python/deep_desk_bot.py).
+        let candles: Vec<u64> = (0..17).map(|i| 5_500 + i * 330).collect();
+        let heap: Vec<f64> = (0..17)
+            .map(|i| {
+                if i % 2 == 0 {
+                    243_600.0 + i as f64 * 650.0
+                } else {
+                    253_700.0
+                }
+            })
+            .collect();
+        let (kept, _, _) = kept_growth(&segment_floors(&candles, &heap));
+        assert!(!kept, "two samples a segment decide nothing");
+        // With three a segment and more, a floor that keeps rising is kept.
+        let candles: Vec<u64> = (0..24).map(|i| i * 100).collect();
+        let heap: Vec<f64> = (0..24).map(|i| 1_000.0 + i as f64 * 10.0).collect();
+        assert!(kept_growth(&segment_floors(&candles, &heap)).0);
     }
 
     #[test]
