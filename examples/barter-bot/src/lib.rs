@@ -86,6 +86,9 @@ const SYMBOL: &str = "btcusdt";
 /// barter's mock exchange and a crossover strategy.
 pub struct BarterBot {
     exchange: Tracked<MockExchange>,
+    /// The exchange's bytes right after build (balances, instruments,
+    /// maps): its budget is twice these plus the trade log's.
+    state_bytes: u64,
     /// Trades in the exchange's log now (acked since the last rebuild).
     logged_trades: usize,
     trade_log_bound: usize,
@@ -221,8 +224,11 @@ impl Bot for BarterBot {
         if config.trade_log_bound == 0 {
             return Err(ConfigError::new("trade_log_bound", "must be at least 1"));
         }
+        let exchange = Tracked::new(new_exchange);
+        let state_bytes = exchange.group().live_bytes();
         Ok(BarterBot {
-            exchange: Tracked::new(new_exchange),
+            exchange,
+            state_bytes,
             logged_trades: 0,
             trade_log_bound: usize::from(config.trade_log_bound),
             retention: config.retention,
@@ -276,7 +282,7 @@ impl Bot for BarterBot {
                 .budget(
                     heapbound::budget::vec::<Trade<QuoteAsset, InstrumentNameExchange>>(
                         self.trade_log_bound,
-                    ) + EXCHANGE_STATE_BYTES,
+                    ) + 2 * self.state_bytes,
                 ),
         );
     }
@@ -305,8 +311,3 @@ impl Bot for BarterBot {
         }
     }
 }
-
-/// The exchange's bytes besides its trade log: balances, instruments,
-/// order maps (measured after build: about 1.3 KiB; doubled for
-/// reallocation).
-const EXCHANGE_STATE_BYTES: u64 = 4 * 1024;

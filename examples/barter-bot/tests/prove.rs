@@ -21,13 +21,13 @@ fn barters_default_trade_log_fails_naming_the_exchange() {
 }
 
 #[test]
-fn the_retention_workaround_passes() {
+fn the_retention_workaround_passes_8_seeds_of_a_million_candles() {
     heapbound::prove::<BarterBot>(BarterConfig {
         retention: true,
         ..BarterConfig::default()
     })
-    .seeds(0..2)
-    .candles(200_000)
+    .seeds(0..8)
+    .candles(1_000_000)
     .run();
 }
 
