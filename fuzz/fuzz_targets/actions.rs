@@ -47,31 +47,29 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         );
     }
     match injected() {
-        None => heapbound::harness::check_or_panic(
-            &scenario,
-            &format!(
+        None => heapbound::harness::check_or_panic_with(&scenario, || {
+            format!(
                 "cargo run --release -- replay {}",
                 heapbound::harness::crash_file(data)
-            ),
-        ),
+            )
+        }),
         Some(leak) => {
             let scenario = scenario.map_config::<Leaky<PaperBot>>(|bot| LeakyConfig {
                 bot,
                 leak: leak.clone(),
             });
-            let component = leak
-                .component
-                .as_deref()
-                .map(|c| format!("@{c}"))
-                .unwrap_or_default();
-            heapbound::harness::check_or_panic(
-                &scenario,
-                &format!(
+            heapbound::harness::check_or_panic_with(&scenario, || {
+                let component = leak
+                    .component
+                    .as_deref()
+                    .map(|c| format!("@{c}"))
+                    .unwrap_or_default();
+                format!(
                     "cargo run --release -- replay {} --inject {}{component}",
                     heapbound::harness::crash_file(data),
                     leak.pattern.name()
-                ),
-            );
+                )
+            });
         }
     }
 });

@@ -2,8 +2,7 @@
 
 use crate::bot::Bot;
 
-use super::play::check_scenario_with;
-use super::run::RunOptions;
+use super::play::check_scenario;
 use super::scenario::Scenario;
 
 /// Decodes `data` as a [`Scenario`] of `B`, plays it with every check, and
@@ -30,12 +29,7 @@ pub const DEFAULT_REPLAY: &str = "cargo run --release --features cli --bin heapb
 /// `"cargo run --release --bin my-bot -- replay"`.
 pub fn fuzz_with<B: Bot>(data: &[u8], replay: &str) {
     if let Ok(scenario) = Scenario::<B>::from_fuzz_bytes(data) {
-        if let Err(failure) = check_scenario_with(&scenario, &RunOptions::default(), &mut |_| {}) {
-            panic!(
-                "{}",
-                failure.reproduced_by(format!("{replay} {}", crash_file(data)))
-            );
-        }
+        check_or_panic_with(&scenario, || format!("{replay} {}", crash_file(data)));
     }
 }
 
@@ -57,8 +51,14 @@ pub fn crash_file(data: &[u8]) -> String {
 /// report and `reproduce`. For fuzz targets that adapt the decoded
 /// scenario first (plant a leak, wrap the bot).
 pub fn check_or_panic<B: Bot>(scenario: &Scenario<B>, reproduce: &str) {
-    if let Err(failure) = check_scenario_with(scenario, &RunOptions::default(), &mut |_| {}) {
-        panic!("{}", failure.reproduced_by(reproduce));
+    check_or_panic_with(scenario, || reproduce.to_string());
+}
+
+/// [`check_or_panic`] with the command made only on a violation (naming
+/// the [`crash_file`] hashes the input: not on every one).
+pub fn check_or_panic_with<B: Bot>(scenario: &Scenario<B>, reproduce: impl FnOnce() -> String) {
+    if let Err(failure) = check_scenario(scenario) {
+        panic!("{}", failure.reproduced_by(reproduce()));
     }
 }
 
@@ -68,20 +68,18 @@ pub fn check_or_panic<B: Bot>(scenario: &Scenario<B>, reproduce: &str) {
 /// scenario (plant a defect chosen outside the bytes, wrap the bot): the
 /// crash file alone would not replay the adaptation, the JSON does.
 pub fn check_or_save<B: Bot>(scenario: &Scenario<B>, json_path: &std::path::Path, replay: &str) {
-    let Err(failure) = check_scenario_with(scenario, &RunOptions::default(), &mut |_| {}) else {
-        return;
-    };
-    let written = serde_json::to_vec_pretty(scenario)
-        .map_err(std::io::Error::other)
-        .and_then(|json| crate::write::write_whole(json_path, &json));
-    let command = match written {
-        Ok(()) => format!("{replay} {}", json_path.display()),
-        Err(error) => format!(
-            "{replay} <scenario> (writing {} failed: {error})",
-            json_path.display()
-        ),
-    };
-    panic!("{}", failure.reproduced_by(command));
+    check_or_panic_with(scenario, || {
+        let written = serde_json::to_vec_pretty(scenario)
+            .map_err(std::io::Error::other)
+            .and_then(|json| crate::write::write_whole(json_path, &json));
+        match written {
+            Ok(()) => format!("{replay} {}", json_path.display()),
+            Err(error) => format!(
+                "{replay} <scenario> (writing {} failed: {error})",
+                json_path.display()
+            ),
+        }
+    });
 }
 
 #[cfg(test)]

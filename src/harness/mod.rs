@@ -16,7 +16,9 @@ mod scenario;
 pub(crate) use crate::violation::FirstOfEach;
 pub use crate::violation::{Amount, Failure, Invariant, Violation};
 pub use checks::{Limits, BOT_OVERHEAD};
-pub use fuzz::{check_or_panic, check_or_save, crash_file, fuzz, fuzz_with, DEFAULT_REPLAY};
+pub use fuzz::{
+    check_or_panic, check_or_panic_with, check_or_save, crash_file, fuzz, fuzz_with, DEFAULT_REPLAY,
+};
 pub use market::Market;
 pub use play::{check_scenario, check_scenario_with, BotState, Outcome, StepTrace};
 pub(crate) use play::{component_names, leak_slope_violation};
