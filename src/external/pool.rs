@@ -5,7 +5,7 @@
 //! scenarios; every other driver starts a fresh process per run.
 
 use std::cell::Cell;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use super::child::BotProcess;
 
@@ -52,16 +52,18 @@ pub struct ProcessPool {
 }
 
 impl ProcessPool {
+    /// The parked processes (a panic while they were locked leaves them
+    /// as they were).
+    fn idle(&self) -> MutexGuard<'_, Vec<BotProcess>> {
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// A process parked by an earlier run, if any.
     pub(super) fn take(&self) -> Option<BotProcess> {
         if !reusing() {
             return None;
         }
-        let process = self
-            .idle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop();
+        let process = self.idle().pop();
         if process.is_some() {
             REUSED.with(|reused| reused.set(reused.get() + 1));
         }
@@ -74,21 +76,14 @@ impl ProcessPool {
         if !reusing() {
             return Some(process);
         }
-        self.idle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(process);
+        self.idle().push(process);
         None
     }
 }
 
 impl std::fmt::Debug for ProcessPool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let idle = self
-            .idle
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len();
+        let idle = self.idle().len();
         f.debug_struct("ProcessPool").field("idle", &idle).finish()
     }
 }
