@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::Args;
 
 use crate::bot::Bot;
-use crate::harness::explore::{explore_with, ExploreOptions, Guidance, DEFAULT_SCENARIO_BYTES};
+use crate::harness::explore::{explore_with, ExploreOptions, Guidance};
 
 use super::bot_args::{dispatch, BotArgs, BotJob, ConfigFlags};
 use super::files::write_atomically;
@@ -73,18 +73,6 @@ fn duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(seconds))
 }
 
-/// The default `--scenario-bytes` for a bot process (up to about 13
-/// steps; measured on examples/python/deep_desk_bot.py: shorter scenarios
-/// reach its defect in fewer scenarios and run 2-3 times as many a second).
-const PROCESS_SCENARIO_BYTES: usize = 136;
-
-/// The default `--full-length-every` for a bot process.
-const PROCESS_FULL_LENGTH_EVERY: u64 = 256;
-
-/// The default `--candles-per-step` for a bot process (measured on the
-/// same bot: its defect in a median 69 s at 32, 23.5 s at 8).
-const PROCESS_CANDLES_PER_STEP: u8 = 8;
-
 /// Runs `explore`.
 pub fn run<B: Bot, F: ConfigFlags<B::Config>>(
     args: &ExploreArgs<F>,
@@ -122,32 +110,16 @@ fn explore_bot<B: Bot>(
     } else {
         Guidance::Behaviour
     };
-    let scenario_bytes = args
-        .scenario_bytes
-        .unwrap_or(if args.bot.exec.exec.is_some() {
-            PROCESS_SCENARIO_BYTES
-        } else {
-            DEFAULT_SCENARIO_BYTES
-        });
-    let candles_per_step = args
-        .candles_per_step
-        .unwrap_or(if args.bot.exec.exec.is_some() {
-            PROCESS_CANDLES_PER_STEP
-        } else {
-            u8::MAX
-        });
-    let options = ExploreOptions::default()
+    let defaults = if args.bot.exec.exec.is_some() {
+        ExploreOptions::for_bot_processes()
+    } else {
+        ExploreOptions::default()
+    };
+    let options = defaults
         .guidance(guidance)
-        .scenario_bytes(scenario_bytes)
-        .candles_per_step(candles_per_step)
-        .full_length_every(
-            args.full_length_every
-                .unwrap_or(if args.bot.exec.exec.is_some() {
-                    PROCESS_FULL_LENGTH_EVERY
-                } else {
-                    0
-                }),
-        );
+        .scenario_bytes(args.scenario_bytes.unwrap_or(defaults.scenario_bytes))
+        .candles_per_step(args.candles_per_step.unwrap_or(defaults.candles_per_step))
+        .full_length_every(args.full_length_every.unwrap_or(defaults.full_length_every));
     let found = explore_with::<B>(config, args.seed, args.time, &options);
     let Some((scenario, violation)) = found.failure else {
         println!(

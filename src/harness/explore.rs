@@ -125,6 +125,22 @@ impl Default for ExploreOptions {
 }
 
 impl ExploreOptions {
+    /// The defaults for a bot process, for which each step is a round trip
+    /// and candles and measuring the containers they fill are most of a
+    /// scenario's time (measured on examples/python/deep_desk_bot.py):
+    /// fresh scenarios of at most 136 bytes (about 13 steps: its defect in
+    /// fewer scenarios, 2-3 times as many a second), at most 8 candles a
+    /// step (its defect in a median 23.5 s, 69 s at 32), and one scenario
+    /// in 256 at full length.
+    pub fn for_bot_processes() -> Self {
+        ExploreOptions {
+            scenario_bytes: 136,
+            candles_per_step: 8,
+            full_length_every: 256,
+            ..ExploreOptions::default()
+        }
+    }
+
     /// These options with `guidance`.
     pub fn guidance(self, guidance: Guidance) -> Self {
         ExploreOptions { guidance, ..self }
