@@ -39,10 +39,18 @@ impl<C> Measured<C> {
     }
 }
 
-/// Random keys inserted and removed, never more than `bound` at once:
+/// The most live bytes the container `make` builds held while random
+/// keys were inserted and removed, never more than `bound` at once:
 /// filled to the bound, then one out and one in (the tombstones a full
 /// table collects), and now and then a quarter removed and refilled.
-fn churn(bound: usize, seed: u64, mut insert: impl FnMut(u64), mut remove: impl FnMut(u64)) {
+fn most_under_churn<C>(
+    bound: usize,
+    seed: u64,
+    make: impl FnOnce() -> C,
+    insert: impl Fn(&mut C, u64),
+    remove: impl Fn(&mut C, u64),
+) -> u64 {
+    let mut container = Measured::new(make);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut live: Vec<u64> = Vec::with_capacity(bound);
     for _ in 0..(20 * bound).max(1_000) {
@@ -54,13 +62,15 @@ fn churn(bound: usize, seed: u64, mut insert: impl FnMut(u64), mut remove: impl 
             };
             for _ in 0..out {
                 let at = (rng.next_u64() % live.len() as u64) as usize;
-                remove(live.swap_remove(at));
+                let key = live.swap_remove(at);
+                container.with(|map| remove(map, key));
             }
         }
         let key = rng.next_u64();
-        insert(key);
+        container.with(|map| insert(map, key));
         live.push(key);
     }
+    container.most()
 }
 
 fn assert_within(what: &str, bound: usize, most: u64, budget: u64, slack: u64) {
@@ -114,18 +124,15 @@ fn a_deque_kept_at_its_bound_stays_inside_its_budget() {
 fn hash_maps_under_churn_stay_inside_their_budget() {
     for bound in BOUNDS {
         for seed in 0..3 {
-            let map = std::cell::RefCell::new(Measured::new(HashMap::<u64, [u8; 24]>::new));
-            churn(
+            let most = most_under_churn(
                 bound,
                 seed,
-                |key| {
-                    map.borrow_mut().with(|map| map.insert(key, [1; 24]));
+                HashMap::<u64, [u8; 24]>::new,
+                |map, key| {
+                    map.insert(key, [1; 24]);
                 },
-                |key| {
-                    assert!(map.borrow_mut().with(|map| map.remove(&key)).is_some());
-                },
+                |map, key| assert!(map.remove(&key).is_some()),
             );
-            let most = map.borrow().most();
             let budget = budget::hash_map::<u64, [u8; 24]>(bound);
             assert_within("HashMap<u64, [u8; 24]>", bound, most, budget, 8);
         }
@@ -135,19 +142,17 @@ fn hash_maps_under_churn_stay_inside_their_budget() {
 #[test]
 fn a_hash_map_reserved_to_its_bound_still_fits_the_budget() {
     for bound in BOUNDS {
-        let map =
-            std::cell::RefCell::new(Measured::new(|| HashMap::<u64, u64>::with_capacity(bound)));
-        churn(
+        let most = most_under_churn(
             bound,
             7,
-            |key| {
-                map.borrow_mut().with(|map| map.insert(key, key));
+            || HashMap::<u64, u64>::with_capacity(bound),
+            |map, key| {
+                map.insert(key, key);
             },
-            |key| {
-                map.borrow_mut().with(|map| map.remove(&key));
+            |map, key| {
+                map.remove(&key);
             },
         );
-        let most = map.borrow().most();
         assert_within(
             "HashMap<u64, u64> reserved",
             bound,
@@ -162,18 +167,15 @@ fn a_hash_map_reserved_to_its_bound_still_fits_the_budget() {
 fn btree_maps_under_churn_stay_inside_their_budget() {
     for bound in BOUNDS {
         for seed in 0..3 {
-            let map = std::cell::RefCell::new(Measured::new(BTreeMap::<u64, [u8; 40]>::new));
-            churn(
+            let most = most_under_churn(
                 bound,
                 seed,
-                |key| {
-                    map.borrow_mut().with(|map| map.insert(key, [2; 40]));
+                BTreeMap::<u64, [u8; 40]>::new,
+                |map, key| {
+                    map.insert(key, [2; 40]);
                 },
-                |key| {
-                    assert!(map.borrow_mut().with(|map| map.remove(&key)).is_some());
-                },
+                |map, key| assert!(map.remove(&key).is_some()),
             );
-            let most = map.borrow().most();
             let budget = budget::btree_map::<u64, [u8; 40]>(bound);
             assert_within("BTreeMap<u64, [u8; 40]>", bound, most, budget, 4);
         }
