@@ -15,6 +15,7 @@ mod corpus;
 mod explore;
 mod files;
 mod input;
+mod log;
 mod paper_flags;
 mod plot;
 mod replay;
@@ -44,9 +45,11 @@ use crate::bot::Bot;
     args_conflicts_with_subcommands = true
 )]
 struct Cli<F: Args> {
-    /// Log level on stderr: error, warn, info, debug (debug shows the memory
-    /// line of every periodic cleanup), trace. Also HEAPBOUND_LOG.
-    #[arg(long, global = true, default_value = "warn")]
+    /// Log filter on stderr (tracing's EnvFilter syntax): heapbound's own
+    /// warnings and every crate's errors by default; `warn` adds the bot's
+    /// and its dependencies' warnings, `debug` shows the memory line of
+    /// every periodic cleanup. Also HEAPBOUND_LOG.
+    #[arg(long, global = true, default_value = "error,heapbound=warn")]
     log: String,
     #[command(subcommand)]
     command: Option<Command<F>>,
@@ -152,15 +155,9 @@ pub fn main_with_flags<B: Bot, F: ConfigFlags<B::Config>>() -> ExitCode {
         Err(error) => error.exit(),
     };
     let filter = std::env::var("HEAPBOUND_LOG").unwrap_or_else(|_| cli.log.clone());
-    match tracing_subscriber::EnvFilter::try_new(&filter) {
-        Ok(filter) => tracing_subscriber::fmt()
-            .with_writer(std::io::stderr)
-            .with_env_filter(filter)
-            .init(),
-        Err(error) => {
-            eprintln!("error: --log: {error}");
-            return ExitCode::from(2);
-        }
+    if let Err(error) = log::init(&filter) {
+        eprintln!("error: --log: {error}");
+        return ExitCode::from(2);
     }
     let result = match cli.command {
         Some(Command::Simulate(args)) => simulate::run::<B, F>(&args),
