@@ -139,6 +139,26 @@ pub trait Bot: Sized {
     /// well. Default: nothing.
     fn warm_thread() {}
 
+    /// Sets what fuzz target `target` fixes in every config it decodes,
+    /// before the input is played: a target that keeps a known finding
+    /// out (a workaround switched on) or that runs a mode the fuzzer must
+    /// not draw on its own (a deliberate leak). `heapbound::fuzz`, and
+    /// `replay`, `triage` and `corpus` for a raw input of that target (its
+    /// folder's name, or `--target`), all call it, so a crash file replays
+    /// as it ran. `target` is the fuzz target's name (its file under
+    /// `fuzz/fuzz_targets/`). Default: nothing fixed.
+    ///
+    /// ```ignore
+    /// fn fuzz_config(target: &str, config: &mut MyConfig) {
+    ///     if target == "my_bot_leaky" {
+    ///         config.leaky = true;
+    ///     }
+    /// }
+    /// ```
+    fn fuzz_config(target: &str, config: &mut Self::Config) {
+        let _ = (target, config);
+    }
+
     /// Called once at the end of a run, before the bot is dropped: a bot
     /// in another process is asked to shut down here, and how it did
     /// (`bye`, nothing after it, exit status 0) is checked. Default: nothing.

@@ -67,7 +67,7 @@ impl<B: Bot> Input<B> {
             Some(builtin) => BuiltinInput::from_fuzz_bytes(builtin, bytes)
                 .map(Input::Builtin)
                 .map_err(|error| error.to_string()),
-            None => Scenario::from_fuzz_bytes(bytes)
+            None => Scenario::from_target_bytes(target, bytes)
                 .map(|scenario| Input::Scenario(target.to_string(), scenario))
                 .map_err(|error| format!("not a valid {target} input: {error}")),
         }

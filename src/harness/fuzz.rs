@@ -13,9 +13,10 @@ use super::scenario::Scenario;
 /// libfuzzer_sys::fuzz_target!(|data: &[u8]| heapbound::fuzz::<MyBot>(data));
 /// ```
 ///
-/// The report names the crash file libFuzzer writes and replays it with
-/// the command line README's "Prove your own bot" sets up
-/// ([`DEFAULT_REPLAY`]); [`fuzz_with`] names your own.
+/// The config is fixed as [`Bot::fuzz_config`] says for the running
+/// target (the fuzz binary's name). The report names the crash file
+/// libFuzzer writes and replays it with the command line README's "Prove
+/// your own bot" sets up ([`DEFAULT_REPLAY`]); [`fuzz_with`] names your own.
 pub fn fuzz<B: Bot>(data: &[u8]) {
     fuzz_with::<B>(data, DEFAULT_REPLAY);
 }
@@ -28,21 +29,27 @@ pub const DEFAULT_REPLAY: &str = "cargo run --release --features cli --bin heapb
 /// followed by the crash file ([`crash_file`]), e.g.
 /// `"cargo run --release --bin my-bot -- replay"`.
 pub fn fuzz_with<B: Bot>(data: &[u8], replay: &str) {
-    if let Ok(scenario) = Scenario::<B>::from_fuzz_bytes(data) {
+    if let Ok(scenario) = Scenario::<B>::from_target_bytes(&running_target(), data) {
         check_or_panic_with(&scenario, || format!("{replay} {}", crash_file(data)));
     }
 }
 
-/// Where cargo-fuzz's libFuzzer writes `data` when it crashes:
-/// `fuzz/artifacts/<target>/crash-<SHA-1 of data>`, the target being the
-/// running fuzz binary's name.
-pub fn crash_file(data: &[u8]) -> String {
-    let target = std::env::current_exe()
+/// The running fuzz target's name: cargo-fuzz names its binary after it.
+fn running_target() -> String {
+    std::env::current_exe()
         .ok()
         .and_then(|exe| Some(exe.file_name()?.to_str()?.to_string()))
-        .unwrap_or_else(|| "<target>".to_string());
+        .unwrap_or_else(|| "<target>".to_string())
+}
+
+/// Where cargo-fuzz's libFuzzer writes `data` when it crashes:
+/// `fuzz/artifacts/<target>/crash-<SHA-1 of data>`, the target being the
+/// running fuzz binary's name. `replay` reads a raw file as an input of
+/// the target its folder names.
+pub fn crash_file(data: &[u8]) -> String {
     format!(
-        "fuzz/artifacts/{target}/crash-{}",
+        "fuzz/artifacts/{}/crash-{}",
+        running_target(),
         sha1_smol::Sha1::from(data).digest()
     )
 }

@@ -133,6 +133,16 @@ impl<B: Bot> Scenario<B> {
         Scenario::arbitrary_take_rest(Unstructured::new(data))
     }
 
+    /// Decodes a fuzz input of fuzz target `target`: [`from_fuzz_bytes`],
+    /// then the config fixed as that target fixes it ([`Bot::fuzz_config`]).
+    ///
+    /// [`from_fuzz_bytes`]: Scenario::from_fuzz_bytes
+    pub fn from_target_bytes(target: &str, data: &[u8]) -> Result<Scenario<B>, arbitrary::Error> {
+        let mut scenario = Scenario::from_fuzz_bytes(data)?;
+        B::fuzz_config(target, &mut scenario.config);
+        Ok(scenario)
+    }
+
     /// The same steps for another bot whose config wraps this one's (a
     /// defect wrapper around `B`, for instance).
     pub fn map_config<W: Bot<Action = B::Action>>(
