@@ -123,3 +123,58 @@ fn corpus_writes_passing_multi_step_seeds() {
         );
     }
 }
+
+#[test]
+fn corpus_saves_a_failing_seed_where_replay_reads_it_and_says_how() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, failing) = (dir.path().join("corpus"), dir.path().join("artifacts"));
+    let output = heapbound(
+        &[
+            "corpus",
+            "--out",
+            out.to_str().unwrap(),
+            "--failing",
+            failing.to_str().unwrap(),
+            "--target",
+            "actions",
+            "--per-target",
+            "2",
+        ],
+        Some("unbounded-vec@candle_window"),
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    let saved: Vec<_> = std::fs::read_dir(failing.join("actions"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    assert_eq!(saved.len(), 2, "{stderr}");
+    assert!(
+        !out.join("actions").exists(),
+        "no failing seed in the corpus"
+    );
+    for path in saved {
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        assert!(name.starts_with("crash-"), "{name}");
+        let command = format!(
+            "reproduce: heapbound replay {} --inject unbounded-vec@candle_window",
+            path.display()
+        );
+        assert!(stderr.contains(&command), "{stderr}");
+        // The folder names the target: the file replays to the same failure.
+        let replayed = heapbound(
+            &["replay", path.to_str().unwrap()],
+            Some("unbounded-vec@candle_window"),
+        );
+        assert_eq!(replayed.status.code(), Some(1));
+    }
+    // ChaCha seed 0 decodes to too few steps; 1 and 2 are the first tried.
+    assert!(
+        stderr.contains("chacha seed 1 of actions fails"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("chacha seed 2 of actions fails"),
+        "{stderr}"
+    );
+}

@@ -7,11 +7,13 @@ use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 
 use crate::bot::Bot;
+use crate::defects::LeakSpec;
 use crate::targets::Builtin;
 
 use super::files::write_atomically;
 use super::input::{Input, SCENARIO_TARGET};
-use super::{Outcome, UsageError};
+use super::replay::inject_flag;
+use super::{program, Outcome, UsageError};
 
 /// `heapbound corpus`.
 #[derive(Args, Clone, Debug)]
@@ -23,9 +25,19 @@ pub struct CorpusArgs {
     #[arg(long, default_value_t = 24)]
     pub per_target: u32,
     /// Only this target: a built-in one, or a name for the bot's
-    /// scenarios (default: `actions` and every built-in target).
+    /// scenarios (default: `actions` and every built-in target). A fuzz
+    /// target of the bot's fixes configs as the bot's `fuzz_config` says.
     #[arg(long)]
     pub target: Option<String>,
+    /// Folder that receives a seed that fails, as
+    /// `<target>/crash-<SHA-1>` (where cargo-fuzz puts a crash, so
+    /// `replay` reads it as an input of its folder's target).
+    #[arg(long, default_value = "fuzz/artifacts")]
+    pub failing: PathBuf,
+    /// Plant this leak in the bot, as `replay --inject` does: its seeds
+    /// fail and are saved under `--failing`.
+    #[arg(long, value_parser = LeakSpec::parse, value_name = "PATTERN[@COMPONENT]")]
+    pub inject: Option<LeakSpec>,
 }
 
 /// Fewest steps a seed must drive to be kept: a built-in target's
@@ -48,8 +60,9 @@ pub fn seed_bytes(target: &str, seed: u64) -> Vec<u8> {
     bytes
 }
 
-/// Runs `corpus`: writes seeds that decode to at least a few steps and
-/// pass; a seed that fails is reported and the run exits 1.
+/// Runs `corpus`: for each target, writes seeds that decode to at least a
+/// few steps and pass; a seed that fails is saved under `--failing` instead,
+/// with the command that replays it, and the run exits 1.
 pub fn run<B: Bot>(args: &CorpusArgs) -> Result<Outcome, UsageError> {
     let targets: Vec<String> = match &args.target {
         Some(target) => vec![target.clone()],
@@ -63,33 +76,63 @@ pub fn run<B: Bot>(args: &CorpusArgs) -> Result<Outcome, UsageError> {
     };
     let mut outcome = Outcome::Pass;
     for target in targets {
-        let mut written = 0;
-        let mut seed = 0u64;
-        while written < args.per_target && seed < TRIES_PER_SEED * u64::from(args.per_target) {
-            let bytes = seed_bytes(&target, seed);
-            seed += 1;
-            let Ok(input) = Input::<B>::from_fuzz_bytes(&target, &bytes) else {
-                continue;
-            };
-            if input.steps() < MIN_SEED_STEPS {
-                continue;
-            }
-            let path = args.out.join(&target).join(format!("seed-{written:03}"));
-            match input.check(None, &mut |_| {}) {
-                Ok(()) => {
-                    write_atomically(&path, &bytes)?;
-                    written += 1;
-                }
-                Err(failure) => {
-                    eprintln!("chacha seed {seed} of {target}: {failure}");
-                    outcome = Outcome::Fail;
-                }
-            }
+        if seed_target::<B>(args, &target)? == Outcome::Fail {
+            outcome = Outcome::Fail;
         }
-        eprintln!(
-            "{target}: wrote {written} seeds to {}",
-            args.out.join(&target).display()
-        );
     }
     Ok(outcome)
+}
+
+/// Tries ChaCha seeds for `target` in order until `--per-target` of them
+/// are written: to the corpus if they pass, to `--failing` if they fail.
+fn seed_target<B: Bot>(args: &CorpusArgs, target: &str) -> Result<Outcome, UsageError> {
+    let (mut passing, mut failing) = (0, 0);
+    let tries = TRIES_PER_SEED * u64::from(args.per_target);
+    for chacha_seed in 0..tries {
+        if passing + failing == args.per_target {
+            break;
+        }
+        let bytes = seed_bytes(target, chacha_seed);
+        let Ok(input) = Input::<B>::from_fuzz_bytes(target, &bytes) else {
+            continue;
+        };
+        if input.steps() < MIN_SEED_STEPS {
+            continue;
+        }
+        match input.check(args.inject.as_ref(), &mut |_| {}) {
+            Ok(()) => {
+                let path = args.out.join(target).join(format!("seed-{passing:03}"));
+                write_atomically(&path, &bytes)?;
+                passing += 1;
+            }
+            Err(failure) => {
+                let digest = sha1_smol::Sha1::from(&bytes).digest();
+                let path = args.failing.join(target).join(format!("crash-{digest}"));
+                write_atomically(&path, &bytes)?;
+                let failure = failure.reproduced_by(format!(
+                    "{} replay {}{}",
+                    program(),
+                    path.display(),
+                    inject_flag(args.inject.as_ref())
+                ));
+                eprintln!("chacha seed {chacha_seed} of {target} fails: {failure}");
+                failing += 1;
+            }
+        }
+    }
+    eprintln!(
+        "{target}: wrote {passing} seeds to {}",
+        args.out.join(target).display()
+    );
+    if failing > 0 {
+        eprintln!(
+            "{target}: saved {failing} failing seeds to {}",
+            args.failing.join(target).display()
+        );
+    }
+    Ok(if failing > 0 {
+        Outcome::Fail
+    } else {
+        Outcome::Pass
+    })
 }
