@@ -4,6 +4,7 @@ the criterion results of the last `cargo bench` (target/criterion).
 
     cargo bench --bench throughput --bench fuzz_one --bench csv_reader \
         --bench tracker_system --bench tracker_tracking
+    cargo bench -p barter-bot --bench barter_alone --bench barter_under_simulate
     python3 scripts/bench-summary.py [--criterion target/criterion]
 
 Every ratio divides two benchmarks of the same `cargo bench` run on the same
@@ -92,6 +93,7 @@ def main():
     ratio("simulate / generator", "candles/simulate/1000000", "candles/generate/1000000", 0.5)
     ratio("generator + step / generator", "candles/generate_and_step/1000000", "candles/generate/1000000")
     ratio("simulate 100 M / 1 M, per candle", "simulate_length/100000000", "simulate_length/1000000")
+    ratio("barter under simulate / barter alone", "barter/under_simulate", "barter/alone", 0.95)
     for workload in ("session_inserts", "candle_step"):
         top, bottom = rate(f"tracker/{workload}/tracking"), rate(f"tracker/{workload}/system")
         if top is None or bottom is None:

@@ -1,0 +1,37 @@
+//! barter driven alone: the engine, risk manager and mock exchange fed the
+//! same 200,000 candles as `barter_under_simulate`, in a plain loop, with
+//! the system allocator and no check. `scripts/bench-summary.py` divides
+//! the two.
+
+use std::hint::black_box;
+
+use barter_bot::{BarterBot, BarterConfig};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use heapbound::market::CandleGenerator;
+use heapbound::{Bot, Candle};
+
+const CANDLES: usize = 200_000;
+
+fn alone(c: &mut Criterion) {
+    let candles: Vec<Candle> = CandleGenerator::new(42).take(CANDLES).collect();
+    let config = BarterConfig {
+        retention: true,
+        ..BarterConfig::default()
+    };
+    let mut group = c.benchmark_group("barter");
+    group.throughput(Throughput::Elements(CANDLES as u64));
+    group.sample_size(20);
+    group.bench_function("alone", |b| {
+        b.iter(|| {
+            let mut bot = BarterBot::build(&config).expect("the config builds");
+            for candle in &candles {
+                black_box(bot.on_candle(candle));
+            }
+            bot.activity().trades
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, alone);
+criterion_main!(benches);
