@@ -137,6 +137,8 @@ pub struct GrowthModel {
     /// This observation (buffers reused).
     now_lens: Vec<f64>,
     now_bytes: Vec<Option<u64>>,
+    /// Per component: the most entries any kept sample has recorded.
+    high_lens: Vec<f64>,
     /// Per component: whether its length is a regressor.
     regressor: Vec<bool>,
     /// Per component: growth of its unheld bytes (for blame).
@@ -242,7 +244,15 @@ impl GrowthModel {
             Lens::Totals => &self.total_lens,
             Lens::Last => &self.last_lens,
         };
-        self.lens.extend_from_slice(row);
+        // A length explains bytes by the most entries it has held: a
+        // container keeps its capacity when it drains, and entries that
+        // actions add and candles take away (an order answered a candle
+        // later) leave a running total below zero that no bytes follow.
+        self.high_lens.resize(self.width, f64::NEG_INFINITY);
+        for (high, &len) in self.high_lens.iter_mut().zip(row) {
+            *high = high.max(len);
+        }
+        self.lens.extend_from_slice(&self.high_lens);
         if self.candles.len() >= MAX_SAMPLES {
             self.halve();
         }
@@ -804,6 +814,36 @@ mod tests {
             model.observe(i * 10, 1_000 + i * 500, &[], true);
         }
         assert!(model.verdict(HORIZON, BUDGET).leak);
+    }
+
+    #[test]
+    fn entries_actions_add_and_candles_take_away_make_no_trend() {
+        // barter's engine under explore: an order sent while the exchange
+        // lags is tracked (a byte-less component); a later candle answers
+        // it. The first time, a candle step sent it and the bot's request
+        // queue grew once (+416 B, kept); later ones were sent by actions.
+        // The running total of candle-step changes then goes below zero
+        // while the bytes stay: taken out as a length, that made three
+        // rises of the floor from a flat heap.
+        let mut model = GrowthModel::candle_steps();
+        let (mut candles, mut heap) = (0, 6_264);
+        let mut orders = 0;
+        model.observe(candles, heap, &[part(orders, 64, None)], true);
+        for step in 0..60u64 {
+            let by_candles = step % 4 != 1;
+            match step {
+                12 => (heap, orders) = (heap + 416, 1),
+                _ if step % 4 == 1 => orders = 1, // a command, while lagging
+                _ => orders = 0,                  // a candle answers it
+            }
+            if by_candles {
+                candles += 25;
+            }
+            model.observe(candles, heap, &[part(orders, 64, None)], by_candles);
+        }
+        let growth = model.verdict(HORIZON, BUDGET);
+        assert!(!growth.leak, "{growth:?}");
+        assert!(growth.rises < MIN_RISES, "{growth:?}");
     }
 
     #[test]
