@@ -45,7 +45,10 @@ pub struct CrossoverData {
     /// Set by a candle whose averages crossed; cleared when the engine
     /// records an order in flight for the instrument.
     signal: Option<bool>,
-    candles: u64,
+    /// Orders the engine has recorded in flight for the instrument: the
+    /// strategy's client order ids count them, so no two are alike (the
+    /// engine tracks orders by client order id).
+    sent: u64,
 }
 
 impl CrossoverData {
@@ -57,7 +60,7 @@ impl CrossoverData {
             slow,
             above: None,
             signal: None,
-            candles: 0,
+            sent: 0,
         }
     }
 
@@ -66,7 +69,6 @@ impl CrossoverData {
     }
 
     fn on_close(&mut self, cents: i64) {
-        self.candles += 1;
         if self.closes.len() == self.slow {
             self.closes.pop_front();
         }
@@ -113,6 +115,7 @@ impl InFlightRequestRecorder for CrossoverData {
 
     fn record_in_flight_open(&mut self, _: &OrderRequestOpen<ExchangeIndex, InstrumentIndex>) {
         self.signal = None;
+        self.sent += 1;
     }
 }
 
@@ -172,7 +175,7 @@ impl AlgoStrategy for Rebalancer {
                         exchange: instrument.instrument.exchange,
                         instrument: instrument.key,
                         strategy: self.id.clone(),
-                        cid: ClientOrderId::new(format!("rb-{}", instrument.data.candles)),
+                        cid: ClientOrderId::new(format!("rb-{}", instrument.data.sent)),
                     },
                     state: RequestOpen {
                         side: if change > Decimal::ZERO {
@@ -208,7 +211,7 @@ impl ClosePositionsStrategy for Rebalancer {
         InstrumentIndex: 'a,
     {
         close_open_positions_with_market_orders(&self.id, state, filter, |instrument| {
-            ClientOrderId::new(format!("close-{}", instrument.data.candles))
+            ClientOrderId::new(format!("close-{}", instrument.data.sent))
         })
     }
 }
