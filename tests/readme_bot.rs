@@ -76,6 +76,9 @@ mod my_bot {
             }
             Ok(())
         }
+        fn fuzz_config(target: &str, config: &mut MyConfig) {
+            config.leaky = target == "my_bot_leaky"; // the twin's own fuzz target sets it
+        }
     }
 }
 
@@ -95,6 +98,19 @@ fn my_bot_fuzz_entry_runs_any_bytes() {
     for data in [&[][..], &[1, 2, 3][..], &[0xff; 300][..]] {
         heapbound::fuzz::<my_bot::MyBot>(data);
     }
+}
+
+#[test]
+fn only_the_twins_fuzz_target_decodes_the_twin() {
+    use heapbound::Scenario;
+    let data = [0x5a; 64];
+    let twin = Scenario::<my_bot::MyBot>::from_target_bytes("my_bot_leaky", &data).unwrap();
+    let bot = Scenario::<my_bot::MyBot>::from_target_bytes("my_bot", &data).unwrap();
+    assert!(twin.config.leaky && !bot.config.leaky);
+    assert_eq!(
+        (twin.seed, twin.actions.len()),
+        (bot.seed, bot.actions.len())
+    );
 }
 
 #[test]
