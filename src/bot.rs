@@ -297,6 +297,7 @@ pub struct Component<'a> {
     pub budget: u64,
     bytes: Bytes<'a>,
     capped: bool,
+    within: Option<&'static str>,
 }
 
 /// Where a component's bytes come from.
@@ -324,6 +325,7 @@ impl<'a> Component<'a> {
             budget: u64::MAX,
             bytes: Bytes::Group(group),
             capped: false,
+            within: None,
         }
     }
 
@@ -337,6 +339,7 @@ impl<'a> Component<'a> {
             budget: u64::MAX,
             bytes: Bytes::Reported(bytes),
             capped: false,
+            within: None,
         }
     }
 
@@ -394,6 +397,27 @@ impl<'a> Component<'a> {
     /// left out of the ceiling's sum, its length explains heap growth.
     pub fn counted(name: &'static str) -> Component<'a> {
         Component::reported(name, None)
+    }
+
+    /// Says that its bytes are part of component `parent`'s: a container
+    /// inside a framework object that has a group (and a budget) of its
+    /// own, such as the position's trade ids inside barter's engine. Its
+    /// length then explains no growth of the heap, whose bytes that
+    /// component's checks already hold; left unsaid, growth the length
+    /// seems to explain is taken out of bytes that are not there.
+    ///
+    /// ```ignore
+    /// visit(Component::new("engine", &self.engine).budget(engine_budget));
+    /// visit(Component::counted("orders").entries(orders, 64).within("engine"));
+    /// ```
+    pub fn within(mut self, parent: &'static str) -> Component<'a> {
+        self.within = Some(parent);
+        self
+    }
+
+    /// The component whose bytes hold this one's ([`Component::within`]).
+    pub fn within_component(&self) -> Option<&'static str> {
+        self.within
     }
 }
 

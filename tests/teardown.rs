@@ -174,6 +174,13 @@ fn bytes_parked_on_every_drop_are_a_teardown_leak() {
     let violation = failure.first();
     assert_eq!(violation.invariant, heapbound::Invariant::TeardownLeak);
     assert!(violation.observed >= 100, "{violation:?}");
+    // The report says what else such bytes may be, and what to do then.
+    assert!(
+        violation
+            .to_string()
+            .contains("make that in Bot::warm_thread"),
+        "{violation}"
+    );
 }
 
 #[test]

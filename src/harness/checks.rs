@@ -90,6 +90,7 @@ pub fn parts<B: Bot>(bot: &B, limits: &Limits, parts: &mut Vec<Part>) {
             bytes: component.known_bytes(),
             budget: (budget != u64::MAX).then_some(budget),
             measured: component.group().is_some(),
+            within_other: component.within_component().is_some(),
         });
     });
 }

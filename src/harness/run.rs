@@ -299,12 +299,19 @@ impl<B: Bot> Run<B> {
         if left != 0 {
             return Err(
                 Violation::new(Invariant::TeardownLeak, checks::signed(left), 0, "bytes")
-                    .in_component("bot"),
+                    .in_component("bot")
+                    .with_detail(TEARDOWN_DETAIL),
             );
         }
         Ok(())
     }
 }
+
+/// What a teardown leak is, said where it is reported: the bytes alone
+/// cannot tell a leak into a global from a dependency's one-time state.
+const TEARDOWN_DETAIL: &str = "still held after drop(bot): a leak into a global or a static, \
+or one-time state a dependency made on its first use inside the bot's group (a thread-local \
+cache, a lazy static): make that in Bot::warm_thread";
 
 impl<B: Bot> std::fmt::Debug for Run<B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

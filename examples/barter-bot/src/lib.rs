@@ -410,8 +410,16 @@ impl Bot for BarterBot {
                     >,
                 >(ORDER_BOUND),
         ));
-        visit(Component::counted("position-trades").entries(self.position_trades(), trade_bound));
-        visit(Component::counted("orders").entries(self.tracked_orders(), ORDER_BOUND));
+        visit(
+            Component::counted("position-trades")
+                .entries(self.position_trades(), trade_bound)
+                .within("engine"),
+        );
+        visit(
+            Component::counted("orders")
+                .entries(self.tracked_orders(), ORDER_BOUND)
+                .within("engine"),
+        );
         let log_bound = usize::from(self.config.trade_log_bound);
         visit(
             Component::new("exchange", self.venue.exchange())
