@@ -1,7 +1,7 @@
-//! barter driven alone: the engine, risk manager and mock exchange fed the
-//! same 200,000 candles as `barter_under_simulate`, in a plain loop, with
-//! the system allocator and no check. `scripts/bench-summary.py` divides
-//! the two.
+//! The barter adapter driven alone: `BarterBot` (engine, risk manager and
+//! mock exchange) fed the same 200,000 candles as `barter_under_simulate`
+//! in a plain loop, with the system allocator and no heapbound check.
+//! `scripts/bench-summary.py` divides the two.
 
 use std::hint::black_box;
 

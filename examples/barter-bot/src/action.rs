@@ -4,7 +4,7 @@
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize, arbitrary::Arbitrary)]
 pub enum BarterAction {
     /// A market buy of `lots` thousandths of a unit, sent as an engine
-    /// command (commands bypass the risk manager).
+    /// command (commands skip the risk manager).
     MarketBuy { lots: u16 },
     /// A market sell of `lots` thousandths of a unit, as a command.
     MarketSell { lots: u16 },
@@ -24,6 +24,7 @@ pub enum BarterAction {
     /// The next order response is lost: barter answers it as a timeout.
     LoseResponse,
     /// The account link drops and reconnects: the engine hears
-    /// `Reconnecting`, then the account's snapshot.
+    /// `Reconnecting`, then the account's snapshot (the exchange keeps its
+    /// account as it was).
     Reconnect,
 }

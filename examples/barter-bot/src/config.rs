@@ -25,7 +25,8 @@ pub struct BarterConfig {
     pub retention: bool,
     /// The workaround for the zero-quantity panic: refuse an order command
     /// for nothing before it reaches the engine. `false`: barter's default,
-    /// commands bypass the risk manager.
+    /// where nothing refuses it (commands skip the risk manager, and
+    /// `DefaultRiskManager` approves every order anyway).
     pub refuse_empty_orders: bool,
 }
 

@@ -72,8 +72,8 @@ pub type BarterEngine = Engine<
     DefaultRiskManager<State>,
 >;
 
-/// Most orders the engine may track: the bot refuses a command past it
-/// (the strategy sends one order at a time).
+/// Most orders the engine may track: the bot refuses an order command or
+/// a `ClosePositions` past it (the strategy sends one order at a time).
 pub const ORDER_BOUND: usize = 64;
 
 /// The fuzz target that runs with the known findings kept out
@@ -147,17 +147,27 @@ impl BarterBot {
         self.keep_retention();
     }
 
-    /// The workaround, when configured: the exchange's account rebuilt when
-    /// its log is full, the position's oldest trade ids dropped when they
-    /// reach their bound.
+    /// The workaround, when configured: both logs trimmed at their bounds.
     fn keep_retention(&mut self) {
-        if !self.config.retention {
-            return;
+        if self.config.retention {
+            self.trim_trade_log();
+            self.trim_position_trades();
         }
+    }
+
+    /// Rebuilds the exchange's account from its snapshot when its trade log
+    /// is full. The engine needs no word of it: balances and orders are
+    /// the same.
+    fn trim_trade_log(&mut self) {
         if self.venue.logged_trades() >= usize::from(self.config.trade_log_bound) {
-            // The engine needs no word of it: balances and orders are the same.
             self.venue.rebuild_account();
         }
+    }
+
+    /// Keeps the newest half of the open position's trade ids when they
+    /// reach their bound (`Position::trades` is public; the engine is
+    /// driven here, so the bot can reach it between events).
+    fn trim_position_trades(&mut self) {
         let bound = usize::from(self.config.position_trade_bound);
         let key = self.instrument_key;
         self.engine.with_mut(|engine| {
@@ -221,11 +231,15 @@ impl BarterBot {
         self.settle();
     }
 
+    /// The account link drops and comes back: as barter's reconnecting
+    /// account stream does, the engine hears `Reconnecting`, then the
+    /// account's snapshot, fetched from the exchange (which keeps its
+    /// account, trade log and all).
     fn reconnect(&mut self) {
         self.feed(EngineEvent::Account(AccountStreamEvent::Reconnecting(
             ExchangeId::Mock,
         )));
-        if let Some(snapshot) = self.venue.rebuild_account() {
+        if let Some(snapshot) = self.venue.snapshot() {
             self.feed(EngineEvent::Account(AccountStreamEvent::Item(snapshot)));
         }
         self.settle();
@@ -368,7 +382,12 @@ impl Bot for BarterBot {
                 self.command_order(Side::Buy, lots, price, OrderKind::Limit)
             }
             BarterAction::ClosePositions => {
-                self.command(Command::ClosePositions(InstrumentFilter::None))
+                // barter sends a close order whatever is in flight already.
+                if self.tracked_orders() >= ORDER_BOUND {
+                    self.refused_commands += 1;
+                } else {
+                    self.command(Command::ClosePositions(InstrumentFilter::None))
+                }
             }
             BarterAction::CancelOrders => {
                 self.command(Command::CancelOrders(InstrumentFilter::None))

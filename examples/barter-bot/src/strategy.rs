@@ -3,8 +3,9 @@
 //! and barter's `DefaultRiskManager` approves them.
 //!
 //! It holds a core position and adds a swing on top while the fast average
-//! is above the slow one, so it is never flat when the core is not zero:
-//! barter's position then keeps a trade id for every fill.
+//! is above the slow one: with a core, it is flat only before the first
+//! crossing (and after a `ClosePositions`, until the next), so barter's
+//! position keeps a trade id for every fill.
 
 use std::collections::VecDeque;
 

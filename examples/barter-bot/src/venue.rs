@@ -4,6 +4,9 @@
 //! (`open_order`, then `account.ack_trade` for the fill), and answered with
 //! the account events the manager would forward (the order's snapshot, the
 //! balance, the trade). Latency and lost responses are the bot's actions.
+//! One difference: the exchange's clock stays at the epoch (its `run` loop
+//! sets it from each request, through a private method), so its trades
+//! carry that time; nothing the engine decides reads it.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -205,22 +208,16 @@ impl Venue {
     }
 
     /// Rebuilds the exchange's account from its snapshot (balances and open
-    /// orders, no trades) and returns the snapshot as the engine receives it
-    /// after a reconnect.
-    pub fn rebuild_account(&mut self) -> Option<AccountEvent> {
-        let snapshot = self.exchange.with_mut(|exchange| {
-            let snapshot = exchange.account_snapshot();
-            exchange.account = AccountState::from(snapshot.clone());
-            snapshot
+    /// orders, no trades): the retention workaround.
+    pub fn rebuild_account(&mut self) {
+        self.exchange.with_mut(|exchange| {
+            exchange.account = AccountState::from(exchange.account_snapshot());
         });
         self.logged_trades = 0;
-        self.indexed(UnindexedAccountEvent {
-            exchange: ExchangeId::Mock,
-            kind: AccountEventKind::Snapshot(snapshot),
-        })
     }
 
-    /// The exchange's account as the engine receives it first.
+    /// The exchange's account as the engine receives it first and after
+    /// each reconnect (read only, as barter's `FetchAccountSnapshot`).
     pub fn snapshot(&self) -> Option<AccountEvent> {
         let snapshot = self.exchange.get().account_snapshot();
         self.indexed(UnindexedAccountEvent {
@@ -232,9 +229,10 @@ impl Venue {
     fn answer(&mut self, request: ExecutionRequest, answers: &mut Vec<AccountStreamEvent>) {
         match request {
             ExecutionRequest::Open(request) => self.open(request, answers),
-            // The mock exchange never answers a cancel (it holds no resting
-            // orders); barter's manager answers it as a timeout.
-            ExecutionRequest::Cancel(request) => answers.push(cancel_timed_out(request)),
+            // The mock exchange drops a cancel's response channel unanswered
+            // (it holds no resting orders); barter's mock client answers
+            // the cancel as the exchange being offline.
+            ExecutionRequest::Cancel(request) => answers.push(cancel_unanswered(request)),
             ExecutionRequest::Shutdown => {}
         }
     }
@@ -358,12 +356,14 @@ fn open_timed_out(request: OrderRequestOpen) -> AccountStreamEvent {
     })
 }
 
-fn cancel_timed_out(request: OrderRequestCancel) -> AccountStreamEvent {
+fn cancel_unanswered(request: OrderRequestCancel) -> AccountStreamEvent {
     AccountStreamEvent::Item(AccountEvent {
         exchange: request.key.exchange,
         kind: AccountEventKind::OrderCancelled(OrderResponseCancel {
             key: request.key,
-            state: Err(OrderError::Connectivity(ConnectivityError::Timeout)),
+            state: Err(OrderError::Connectivity(
+                ConnectivityError::ExchangeOffline(ExchangeId::Mock),
+            )),
         }),
     })
 }
