@@ -11,6 +11,8 @@ use tracing::subscriber::Interest;
 use tracing::{Event, Metadata, Subscriber};
 use tracking_allocator::AllocationRegistry;
 
+use crate::bot::Bot;
+
 /// Installs the log subscriber for `filter` (tracing's `EnvFilter`
 /// syntax), writing to stderr.
 pub fn init(filter: &str) -> Result<(), String> {
@@ -19,7 +21,23 @@ pub fn init(filter: &str) -> Result<(), String> {
         .with_writer(std::io::stderr)
         .with_env_filter(filter)
         .finish();
-    tracing::subscriber::set_global_default(Untracked(subscriber)).map_err(|e| e.to_string())
+    // `try_init` also routes the `log` crate's records here.
+    tracing_subscriber::util::SubscriberInitExt::try_init(Untracked(subscriber))
+        .map_err(|e| e.to_string())
+}
+
+/// The filter when none is given: every crate's errors, and the warnings
+/// of heapbound and of the crate that defines the bot (its dependencies'
+/// warnings are noise in a report: barter warns on every reconnect).
+pub fn default_filter<B: Bot>() -> String {
+    let bot_crate = std::any::type_name::<B>()
+        .split("::")
+        .next()
+        .unwrap_or("heapbound");
+    match bot_crate {
+        "heapbound" => "error,heapbound=warn".to_string(),
+        _ => format!("error,heapbound=warn,{bot_crate}=warn"),
+    }
 }
 
 /// A subscriber whose every call runs with allocation tracking suspended.
@@ -35,7 +53,8 @@ impl<S: Subscriber> Subscriber for Untracked<S> {
     }
 
     fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        self.0.enabled(metadata)
+        // A filter with span directives builds its per-thread scope here.
+        untracked(|| self.0.enabled(metadata))
     }
 
     fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
@@ -55,7 +74,7 @@ impl<S: Subscriber> Subscriber for Untracked<S> {
     }
 
     fn event_enabled(&self, event: &Event<'_>) -> bool {
-        self.0.event_enabled(event)
+        untracked(|| self.0.event_enabled(event))
     }
 
     fn event(&self, event: &Event<'_>) {
@@ -76,5 +95,17 @@ impl<S: Subscriber> Subscriber for Untracked<S> {
 
     fn try_close(&self, id: Id) -> bool {
         untracked(|| self.0.try_close(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_filter_names_the_bots_own_crate_and_parses() {
+        let filter = default_filter::<crate::paper::PaperBot>();
+        assert_eq!(filter, "error,heapbound=warn");
+        assert!(tracing_subscriber::EnvFilter::try_new(&filter).is_ok());
     }
 }

@@ -45,12 +45,12 @@ use crate::bot::Bot;
     args_conflicts_with_subcommands = true
 )]
 struct Cli<F: Args> {
-    /// Log filter on stderr (tracing's EnvFilter syntax): heapbound's own
-    /// warnings and every crate's errors by default; `warn` adds the bot's
-    /// and its dependencies' warnings, `debug` shows the memory line of
-    /// every periodic cleanup. Also HEAPBOUND_LOG.
-    #[arg(long, global = true, default_value = "error,heapbound=warn")]
-    log: String,
+    /// Log filter on stderr (tracing's EnvFilter syntax): by default every
+    /// crate's errors and the warnings of heapbound and of the bot's own
+    /// crate; `warn` adds its dependencies' warnings, `debug` shows the
+    /// memory line of every periodic cleanup. Also HEAPBOUND_LOG.
+    #[arg(long, global = true)]
+    log: Option<String>,
     #[command(subcommand)]
     command: Option<Command<F>>,
     /// Without a subcommand, `simulate` runs with these flags.
@@ -154,7 +154,10 @@ pub fn main_with_flags<B: Bot, F: ConfigFlags<B::Config>>() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => error.exit(),
     };
-    let filter = std::env::var("HEAPBOUND_LOG").unwrap_or_else(|_| cli.log.clone());
+    let filter = std::env::var("HEAPBOUND_LOG")
+        .ok()
+        .or_else(|| cli.log.clone())
+        .unwrap_or_else(log::default_filter::<B>);
     if let Err(error) = log::init(&filter) {
         eprintln!("error: --log: {error}");
         return ExitCode::from(2);
