@@ -29,17 +29,21 @@ pub const DEFAULT_REPLAY: &str = "cargo run --release --features cli --bin heapb
 /// followed by the crash file ([`crash_file`]), e.g.
 /// `"cargo run --release --bin my-bot -- replay"`.
 pub fn fuzz_with<B: Bot>(data: &[u8], replay: &str) {
-    if let Ok(scenario) = Scenario::<B>::from_target_bytes(&running_target(), data) {
+    if let Ok(scenario) = Scenario::<B>::from_target_bytes(running_target(), data) {
         check_or_panic_with(&scenario, || format!("{replay} {}", crash_file(data)));
     }
 }
 
 /// The running fuzz target's name: cargo-fuzz names its binary after it.
-fn running_target() -> String {
-    std::env::current_exe()
-        .ok()
-        .and_then(|exe| Some(exe.file_name()?.to_str()?.to_string()))
-        .unwrap_or_else(|| "<target>".to_string())
+/// Read once: a fuzz target asks on every input.
+fn running_target() -> &'static str {
+    static TARGET: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TARGET.get_or_init(|| {
+        std::env::current_exe()
+            .ok()
+            .and_then(|exe| Some(exe.file_stem()?.to_str()?.to_string()))
+            .unwrap_or_else(|| "<target>".to_string())
+    })
 }
 
 /// Where cargo-fuzz's libFuzzer writes `data` when it crashes:
