@@ -402,9 +402,10 @@ impl<'a> Component<'a> {
     /// Says that its bytes are part of component `parent`'s: a container
     /// inside a framework object that has a group (and a budget) of its
     /// own, such as the position's trade ids inside barter's engine. Its
-    /// length then explains no growth of the heap, whose bytes that
-    /// component's checks already hold; left unsaid, growth the length
-    /// seems to explain is taken out of bytes that are not there.
+    /// length then explains no growth of the heap (those bytes are that
+    /// component's, held by its checks); left unsaid, heap growth that
+    /// follows the length, a leak beside orders the strategy leaves open,
+    /// is taken for its entries' bytes.
     ///
     /// ```ignore
     /// visit(Component::new("engine", &self.engine).budget(engine_budget));
