@@ -144,6 +144,9 @@ pub struct GrowthModel {
     now_bytes: Vec<Option<u64>>,
     /// Per component: whether its length is a regressor.
     regressor: Vec<bool>,
+    /// Per component: whether its bytes were ever known (measured or
+    /// estimated), not only its length.
+    bytes_seen: Vec<bool>,
     /// Per component: growth of its unheld bytes (for blame).
     unheld_growth: Vec<f64>,
 }
@@ -174,6 +177,7 @@ impl GrowthModel {
         if !self.seen {
             self.width = parts.len();
             self.regressor = vec![false; self.width];
+            self.bytes_seen = vec![false; self.width];
             self.unheld_growth = vec![0.0; self.width];
             self.total_lens = vec![0.0; self.width];
         }
@@ -193,7 +197,13 @@ impl GrowthModel {
         }
         self.now_lens.resize(self.width, 0.0);
         self.now_bytes.resize(self.width, None);
-        for (flag, part) in self.regressor.iter_mut().zip(parts) {
+        for ((flag, seen), part) in self
+            .regressor
+            .iter_mut()
+            .zip(self.bytes_seen.iter_mut())
+            .zip(parts)
+        {
+            *seen |= part.bytes.is_some();
             *flag |= part.is_regressor();
         }
         let counted = by_candles || !self.candle_steps_only;
@@ -314,13 +324,18 @@ impl GrowthModel {
     }
 
     /// Whether candle steps took more entries out of component `index` than
-    /// they put in (scenarios only): entries that actions add and candles
-    /// take away (an order a later candle answers) pull its running total
-    /// below zero while the bytes stay (a container keeps its capacity), so
-    /// its length explains no growth and, taken out, would make a trend.
+    /// they put in (scenarios only), for a component with a length and no
+    /// bytes (a container inside a framework's state): entries that actions
+    /// add and candles take away (an order a later candle answers) pull its
+    /// running total below zero while its bytes stay (Rust's `Vec` and
+    /// `HashMap` keep their capacity; or the bytes are another group's),
+    /// so its length explains no growth and, taken out, would make a
+    /// trend. A component with bytes keeps its length: its removals may
+    /// free bytes, which the length then explains.
     fn net_loss_by_candles(&self, index: usize) -> bool {
         let rows = self.candles.len();
         self.candle_steps_only
+            && !self.bytes_seen[index]
             && rows > 0
             && self.lens[(rows - 1) * self.width + index] < self.lens[index]
     }
@@ -866,6 +881,30 @@ mod tests {
             assert!(!growth.leak, "{growth:?}");
             assert!(growth.rises < MIN_RISES, "{growth:?}");
         }
+    }
+
+    #[test]
+    fn a_length_with_bytes_keeps_explaining_what_its_removals_free() {
+        // A Python session store: actions open one to three sessions,
+        // candles expire them and free what the bot's estimate of 150 B a
+        // session misses (50 B each), and a leak adds 100 B a candle step.
+        // The sessions' running total falls on candle steps, and so do the
+        // bytes: the length explains the falls, and the leak under them
+        // (about as large) is found.
+        let mut model = GrowthModel::candle_steps();
+        let (mut heap, mut sessions, mut candles) = (10_000u64, 0u64, 0u64);
+        let store = |sessions: u64| part(sessions, 1_000, None).estimated(sessions * 150);
+        model.observe(candles, heap, &[store(sessions)], true);
+        for step in 0..80 {
+            let n = step % 3 + 1;
+            (heap, sessions) = (heap + n * 200, sessions + n); // an action opens n
+            model.observe(candles, heap, &[store(sessions)], false);
+            candles += 25;
+            (heap, sessions) = (heap - n * 200 + 100, sessions - n); // a candle expires them
+            model.observe(candles, heap, &[store(sessions)], true);
+        }
+        let growth = model.verdict(HORIZON, BUDGET);
+        assert!(growth.leak, "{growth:?}");
     }
 
     /// A leak on candle steps beside a length that rises on the same steps
