@@ -99,6 +99,7 @@ impl<B: Bot> Run<B> {
                 })
             })
             .map_err(BuildError::Panic)??;
+        warn_of_unknown_parents_once(&bot);
         let mut limits = Limits::for_bot(&bot);
         if let Some(ceiling) = options.heap_ceiling {
             limits.heap_ceiling = ceiling;
@@ -305,6 +306,32 @@ impl<B: Bot> Run<B> {
         }
         Ok(())
     }
+}
+
+/// Warns, once a process, of a component whose bytes are said to be
+/// within a component the bot does not report ([`Component::within`]): a
+/// misspelt name, most likely. Its length explains no growth either way.
+///
+/// [`Component::within`]: crate::bot::Component::within
+fn warn_of_unknown_parents_once<B: Bot>(bot: &B) {
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if WARNED.load(std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    bot.components(&mut |component| {
+        let Some(parent) = component.within_component() else {
+            return;
+        };
+        let mut known = false;
+        bot.components(&mut |other| known |= other.name == parent);
+        if !known && !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+            tracing::warn!(
+                "component `{}` of {} says its bytes are within `{parent}`, which the bot does not report",
+                component.name,
+                B::NAME
+            );
+        }
+    });
 }
 
 /// What a teardown leak is, said where it is reported: the bytes alone
