@@ -102,7 +102,8 @@ pub struct BotArgs<F: Args> {
     pub flags: F,
     /// Heap ceiling for the bot (e.g. 64KiB, 8MiB); default: the sum of its
     /// component budgets plus 256 B for its own small state (none when a
-    /// component states no budget).
+    /// component states no budget; one whose bytes are `within` another
+    /// adds nothing).
     #[arg(long, allow_hyphen_values = true, value_parser = byte_size)]
     pub heap_ceiling: Option<u64>,
     /// Plant a leak: `pattern` or `pattern@component` (patterns:

@@ -26,10 +26,18 @@ pub struct Limits {
 
 impl Limits {
     /// The ceiling from the bot's own budgets: their sum plus [`BOT_OVERHEAD`]
-    /// (unlimited when a component states no budget).
+    /// (unlimited when a component states no budget). A component whose
+    /// bytes are another's ([`Component::within`]) adds nothing: that
+    /// component's budget holds them.
+    ///
+    /// [`Component::within`]: crate::bot::Component::within
     pub fn for_bot<B: Bot>(bot: &B) -> Limits {
         let mut sum = BOT_OVERHEAD;
-        bot.components(&mut |component| sum = sum.saturating_add(component.budget));
+        bot.components(&mut |component| {
+            if component.within_component().is_none() {
+                sum = sum.saturating_add(component.budget);
+            }
+        });
         Limits {
             heap_ceiling: sum,
             budget_scale_1024: 1024,

@@ -213,12 +213,19 @@ impl SimReport {
         let _ = writeln!(out, "  initial           {} B", h.initial_bytes);
         let _ = writeln!(out, "  final             {} B", h.final_bytes);
         let _ = writeln!(out, "  growth            {} B", h.growth_bytes);
-        let _ = writeln!(
-            out,
-            "  peak              {} B (ceiling {} B)",
-            h.peak_bytes,
-            limit(h.ceiling_bytes)
-        );
+        let _ = if h.ceiling_bytes == u64::MAX {
+            writeln!(
+                out,
+                "  peak              {} B (no ceiling: a component states no budget; --heap-ceiling sets one)",
+                h.peak_bytes
+            )
+        } else {
+            writeln!(
+                out,
+                "  peak              {} B (ceiling {} B)",
+                h.peak_bytes, h.ceiling_bytes
+            )
+        };
         let _ = writeln!(
             out,
             "  allocations       {} / frees {}",
