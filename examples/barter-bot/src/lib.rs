@@ -14,7 +14,9 @@
 //! Components: `engine` (the engine's bytes, in its own group), `exchange`
 //! (the mock exchange's bytes and its trade log), and, with a length and a
 //! bound but no bytes of their own, `position-trades` (the open position's
-//! trade ids) and `orders` (the orders the engine tracks).
+//! trade ids) and `orders` (the orders the engine tracks), both `within`
+//! the engine; and `requests` (the requests the exchange holds while it
+//! lags), whose budget is the bot's own state outside barter's objects.
 
 pub mod action;
 pub mod clock;
@@ -72,9 +74,23 @@ pub type BarterEngine = Engine<
     DefaultRiskManager<State>,
 >;
 
-/// Most orders the engine may track: the bot refuses an order command or
-/// a `ClosePositions` past it (the strategy sends one order at a time).
+/// Most orders the engine may track, and most requests the exchange may
+/// hold while it lags: the bot refuses an order command or a
+/// `ClosePositions` at it (a reconnect's snapshot makes the engine forget
+/// orders the exchange still holds, so both are counted). The strategy's
+/// own order, one at a time, may come on top.
 pub const ORDER_BOUND: usize = 64;
+
+/// The most bytes the bot's own state takes outside barter's objects: the
+/// request channel, the exchange's name index, the requests it holds while
+/// lagging and the answers on their way to the engine. Measured: 6,264 B
+/// after build, which 16 KiB covers with room; the held requests and the
+/// answers to them come on top.
+fn adapter_budget() -> u64 {
+    16 * 1024
+        + heapbound::budget::vec_deque::<ExecutionRequest>(ORDER_BOUND + 1)
+        + heapbound::budget::vec::<AccountStreamEvent>(3 * (ORDER_BOUND + 1))
+}
 
 /// The fuzz target that runs with the known findings kept out
 /// (`fuzz/fuzz_targets/barter.rs`).
@@ -201,9 +217,15 @@ impl BarterBot {
         self.instrument().orders.0.len()
     }
 
-    /// Sends an order as an engine command, which bypasses the risk manager.
+    /// Whether the engine tracks, or the exchange holds, as many orders as
+    /// the bot allows: it then refuses order commands and `ClosePositions`.
+    fn orders_full(&self) -> bool {
+        self.tracked_orders() >= ORDER_BOUND || self.venue.unanswered() >= ORDER_BOUND
+    }
+
+    /// Sends an order as an engine command, which skips the risk manager.
     fn command_order(&mut self, side: Side, lots: u16, price: i64, kind: OrderKind) {
-        if (lots == 0 && self.config.refuse_empty_orders) || self.tracked_orders() >= ORDER_BOUND {
+        if (lots == 0 && self.config.refuse_empty_orders) || self.orders_full() {
             self.refused_commands += 1;
             return;
         }
@@ -383,7 +405,7 @@ impl Bot for BarterBot {
             }
             BarterAction::ClosePositions => {
                 // barter sends a close order whatever is in flight already.
-                if self.tracked_orders() >= ORDER_BOUND {
+                if self.orders_full() {
                     self.refused_commands += 1;
                 } else {
                     self.command(Command::ClosePositions(InstrumentFilter::None))
@@ -438,6 +460,11 @@ impl Bot for BarterBot {
             Component::counted("orders")
                 .entries(self.tracked_orders(), ORDER_BOUND)
                 .within("engine"),
+        );
+        visit(
+            Component::counted("requests")
+                .entries(self.venue.unanswered(), ORDER_BOUND + 1)
+                .budget(adapter_budget()),
         );
         let log_bound = usize::from(self.config.trade_log_bound);
         visit(
