@@ -2,8 +2,18 @@
 
 use std::process::{Command, Output};
 
+/// Runs the binary as an installed one: `PATH` finds it by its name, so
+/// its reproduction commands name it so.
 fn heapbound(args: &[&str], inject: Option<&str>) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_heapbound"));
+    let binary = std::path::Path::new(env!("CARGO_BIN_EXE_heapbound"));
+    let path = std::env::join_paths(
+        std::iter::once(binary.parent().unwrap().to_path_buf()).chain(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        )),
+    )
+    .unwrap();
+    let mut command = Command::new(binary);
+    command.env("PATH", path);
     // The library reads no environment: a developer with the fuzz target's
     // HEAPBOUND_INJECT exported sees the same results.
     command.args(args).env("HEAPBOUND_INJECT", "unbounded-vec");
@@ -176,5 +186,20 @@ fn corpus_saves_a_failing_seed_where_replay_reads_it_and_says_how() {
     assert!(
         stderr.contains("chacha seed 2 of actions fails"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn a_binary_path_does_not_find_is_named_by_its_path_so_the_command_runs() {
+    let binary = std::fs::canonicalize(env!("CARGO_BIN_EXE_heapbound")).unwrap();
+    let output = Command::new(&binary)
+        .args(["replay", SEED, "--inject", "unbounded-vec@candle_window"])
+        .env("PATH", "/nonexistent")
+        .output()
+        .unwrap();
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains(&format!("reproduce: {} replay {SEED}", binary.display())),
+        "{stdout}"
     );
 }

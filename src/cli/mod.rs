@@ -124,16 +124,37 @@ impl From<crate::bot::ConfigError> for UsageError {
     }
 }
 
-/// The name this binary was run as (`heapbound`, `heapbound-grid`, a
-/// user's own), for reproduction commands that name the user's binary.
+/// This binary as a reproduction command names it, so that the command
+/// runs as printed: its name (`heapbound`, `heapbound-grid`, a user's own)
+/// when `PATH` finds this very binary by it, else its path (a binary that
+/// `cargo run` built under `target/`).
 pub(crate) fn program() -> String {
-    std::env::args_os()
+    let name = std::env::args_os()
         .next()
         .as_deref()
         .map(std::path::Path::new)
         .and_then(std::path::Path::file_name)
         .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "heapbound".to_string())
+        .unwrap_or_else(|| "heapbound".to_string());
+    let Ok(exe) = std::env::current_exe().and_then(std::fs::canonicalize) else {
+        return name;
+    };
+    if path_finds(&name, &exe) {
+        name
+    } else {
+        exe.display().to_string()
+    }
+}
+
+/// Whether `PATH` resolves `name` to `exe`.
+fn path_finds(name: &str, exe: &std::path::Path) -> bool {
+    let Some(path) = std::env::var_os("PATH") else {
+        return false;
+    };
+    std::env::split_paths(&path)
+        .filter_map(|dir| std::fs::canonicalize(dir.join(name)).ok())
+        .next()
+        .is_some_and(|found| found == exe)
 }
 
 /// The CLI for bot `B`, its config from `--config file.json` alone.

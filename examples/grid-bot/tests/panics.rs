@@ -43,9 +43,12 @@ fn replay_and_triage_report_the_panic_as_a_finding() {
     );
     assert!(said.contains("attempt to divide by zero"), "{said}");
     assert!(said.contains("src/double_fill.rs:"), "{said}");
-    // The command names the binary that was run, not heapbound's.
+    // The command names the binary that was run, not heapbound's (by its
+    // path: PATH does not find it here).
+    let binary = env!("CARGO_BIN_EXE_heapbound-double-fill-grid");
+    let canonical = std::fs::canonicalize(binary).unwrap();
     assert!(
-        said.contains("reproduce: heapbound-double-fill-grid replay"),
+        said.contains(&format!("reproduce: {} replay", canonical.display())),
         "{said}"
     );
 
