@@ -64,8 +64,9 @@ thread_local! {
 }
 
 /// Runs [`Bot::warm_thread`] of `B` on this thread if it has not run here
-/// yet, outside any allocation group.
-fn warm_thread_once<B: Bot>() {
+/// yet, outside any allocation group; says whether this was the first bot
+/// of its type on the thread.
+fn warm_thread_once<B: Bot>() -> bool {
     let name = std::any::type_name::<B>();
     let first = tracking_allocator::AllocationRegistry::untracked(|| {
         WARMED.with(|warmed| {
@@ -80,13 +81,14 @@ fn warm_thread_once<B: Bot>() {
     if first {
         tracking_allocator::AllocationRegistry::untracked(B::warm_thread);
     }
+    first
 }
 
 impl<B: Bot> Run<B> {
     /// Builds the bot from `config` inside a fresh group, then lets it do
     /// its one-time allocations ([`Bot::prewarm`]).
     pub fn new(config: &B::Config, options: &RunOptions) -> Result<Run<B>, BuildError> {
-        warm_thread_once::<B>();
+        let first_here = warm_thread_once::<B>();
         let batch = Vec::with_capacity(BATCH);
         let mut arena = Group::new();
         let bot = arena
@@ -99,7 +101,9 @@ impl<B: Bot> Run<B> {
                 })
             })
             .map_err(BuildError::Panic)??;
-        warn_of_unknown_parents_once(&bot);
+        if first_here {
+            warn_of_unknown_parents(&bot);
+        }
         let mut limits = Limits::for_bot(&bot);
         if let Some(ceiling) = options.heap_ceiling {
             limits.heap_ceiling = ceiling;
@@ -311,13 +315,12 @@ impl<B: Bot> Run<B> {
 /// Warns, once a process, of a component whose bytes are said to be
 /// within a component the bot does not report ([`Component::within`]): a
 /// misspelt name, most likely. Its length explains no growth either way.
+/// Called for the first bot of a type on a thread: the components a type
+/// reports do not change from run to run.
 ///
 /// [`Component::within`]: crate::bot::Component::within
-fn warn_of_unknown_parents_once<B: Bot>(bot: &B) {
+fn warn_of_unknown_parents<B: Bot>(bot: &B) {
     static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    if WARNED.load(std::sync::atomic::Ordering::Relaxed) {
-        return;
-    }
     bot.components(&mut |component| {
         let Some(parent) = component.within_component() else {
             return;
