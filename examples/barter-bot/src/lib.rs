@@ -249,7 +249,12 @@ impl BarterBot {
     }
 
     fn command(&mut self, command: Command) {
-        self.feed(EngineEvent::Command(command));
+        self.handle(EngineEvent::Command(command));
+    }
+
+    /// Lets the engine process one event and settles what it sent.
+    fn handle(&mut self, event: EngineEvent) {
+        self.feed(event);
         self.settle();
     }
 
@@ -415,12 +420,10 @@ impl Bot for BarterBot {
                 self.command(Command::CancelOrders(InstrumentFilter::None))
             }
             BarterAction::TradingOff => {
-                self.feed(EngineEvent::TradingStateUpdate(TradingState::Disabled));
-                self.settle();
+                self.handle(EngineEvent::TradingStateUpdate(TradingState::Disabled))
             }
             BarterAction::TradingOn => {
-                self.feed(EngineEvent::TradingStateUpdate(TradingState::Enabled));
-                self.settle();
+                self.handle(EngineEvent::TradingStateUpdate(TradingState::Enabled))
             }
             BarterAction::Latency { candles } => self.venue.delay(u32::from(candles % 9)),
             BarterAction::LoseResponse => self.venue.lose_next_response(),
