@@ -3,23 +3,20 @@
 //! in a plain loop, with the system allocator and no heapbound check.
 //! `scripts/bench-summary.py` divides the two.
 
+#[path = "support/workload.rs"]
+mod workload;
+
 use std::hint::black_box;
 
-use barter_bot::{BarterBot, BarterConfig};
+use barter_bot::BarterBot;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use heapbound::market::CandleGenerator;
-use heapbound::{Bot, Candle};
-
-const CANDLES: usize = 200_000;
+use heapbound::Bot;
 
 fn alone(c: &mut Criterion) {
-    let candles: Vec<Candle> = CandleGenerator::new(42).take(CANDLES).collect();
-    let config = BarterConfig {
-        retention: true,
-        ..BarterConfig::default()
-    };
+    let candles = workload::candles();
+    let config = workload::config();
     let mut group = c.benchmark_group("barter");
-    group.throughput(Throughput::Elements(CANDLES as u64));
+    group.throughput(Throughput::Elements(workload::CANDLES as u64));
     group.sample_size(20);
     group.bench_function("alone", |b| {
         b.iter(|| {

@@ -6,27 +6,23 @@
 #[global_allocator]
 static ALLOC: heapbound::heap::TrackingAllocator = heapbound::heap::TrackingAllocator::system();
 
-use barter_bot::{BarterBot, BarterConfig};
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use heapbound::market::CandleGenerator;
-use heapbound::sim::{simulate, SimOptions};
-use heapbound::Candle;
+#[path = "support/workload.rs"]
+mod workload;
 
-const CANDLES: usize = 200_000;
+use barter_bot::BarterBot;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use heapbound::sim::{simulate, SimOptions};
 
 fn under_simulate(c: &mut Criterion) {
-    let candles: Vec<Candle> = CandleGenerator::new(42).take(CANDLES).collect();
-    let config = BarterConfig {
-        retention: true,
-        ..BarterConfig::default()
-    };
+    let candles = workload::candles();
+    let config = workload::config();
     let options = SimOptions {
-        candles: CANDLES as u64,
+        candles: workload::CANDLES as u64,
         action_every: None,
         ..SimOptions::default()
     };
     let mut group = c.benchmark_group("barter");
-    group.throughput(Throughput::Elements(CANDLES as u64));
+    group.throughput(Throughput::Elements(workload::CANDLES as u64));
     group.sample_size(20);
     group.bench_function("under_simulate", |b| {
         b.iter(|| {
