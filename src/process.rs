@@ -67,10 +67,19 @@ mod tests {
     fn sees_a_child_process_exactly() {
         let mut plain = child("exec sleep 30");
         let mut with_file = child("exec 7</dev/null; exec sleep 30");
-        // Wait until both have exec'd sleep (the second opened its file).
+        // Wait until both have exec'd sleep (the second opened its file)
+        // and sleep is asleep in its own code: the name changes during
+        // exec, before the new program has touched a page (CI once read an
+        // RSS of 0 there).
         let read = |child: &std::process::Child| loop {
-            let comm = std::fs::read_to_string(format!("/proc/{}/comm", child.id()));
-            if comm.is_ok_and(|name| name.trim() == "sleep") {
+            let proc = |file: &str| std::fs::read_to_string(format!("/proc/{}/{file}", child.id()));
+            let exec_done = proc("comm").is_ok_and(|name| name.trim() == "sleep");
+            // The state follows the name in parentheses: S is sleeping.
+            let asleep = proc("stat").is_ok_and(|stat| {
+                stat.rsplit_once(')')
+                    .is_some_and(|(_, rest)| rest.trim_start().starts_with('S'))
+            });
+            if exec_done && asleep {
                 return ProcessStats::of_pid(child.id()).expect("the child is running");
             }
             std::thread::sleep(std::time::Duration::from_millis(5));
